@@ -1,0 +1,115 @@
+"""Grades: statuses, reasons and per-experiment outcomes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Status(StrEnum):
+    """Final status of an attempt."""
+
+    PASSED = "passed"
+    """Every experiment of the attempt reproduced, on re-execution."""
+    FAILED = "failed"
+    """The agent's fault: wrong numbers, crash, timeout, budget."""
+    INFRA_ERROR = "infra_error"
+    """Sandbox, model API or network failure; retried, never counted as a failure."""
+    GRADER_ERROR = "grader_error"
+    """autoexp or the task itself is broken (e.g. unparsable original code)."""
+
+
+class Reason(StrEnum):
+    """Why an attempt did not pass (or `none`)."""
+
+    NONE = "none"
+    WRONG_RESULT = "wrong_result"
+    """The experiment ran but a metric is outside the tolerance."""
+    MISSING_METRIC = "missing_metric"
+    """The experiment ran but did not print a metric."""
+    CRASH = "crash"
+    """The experiment exited non-zero (e.g. a body still raises NotImplementedError)."""
+    TIMEOUT = "timeout"
+    """The experiment exceeded its timeout on re-execution."""
+    BUDGET = "budget"
+    """The agent ran out of steps, tokens, dollars or wall time."""
+    NO_REPORT = "no_report"
+    """The agent submitted nothing (and the code does not pass)."""
+    INVALID_REPORT = "invalid_report"
+    """The agent's submission was not valid results JSON (and the code does not pass)."""
+    AGENT_ERROR = "agent_error"
+    """The agent itself crashed (a bug in the agent or its CLI)."""
+    SANDBOX = "sandbox"
+    """Infra: the sandbox failed."""
+    MODEL_API = "model_api"
+    """Infra: the model API failed after retries."""
+    LEAK = "leak"
+    """Grader: masked code survived in the prepared workspace."""
+    GRADER = "grader"
+    """Grader: an error inside autoexp's grading."""
+
+
+class MetricOutcome(BaseModel):
+    """One metric: expected, reported, verified."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    expected: float
+    """The paper's value."""
+    tolerance: float
+    """Allowed |got - expected| (atol + rtol * |expected|)."""
+    reported: float | None = None
+    """What the agent submitted (None: not submitted or not a number)."""
+    verified: float | None = None
+    """What re-execution printed (None: missing or not a number)."""
+    reported_ok: bool = False
+    """The reported value is within tolerance."""
+    verified_ok: bool = False
+    """The verified value is within tolerance."""
+
+
+class ExperimentOutcome(BaseModel):
+    """One experiment of an attempt, after re-execution."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    id: str
+    """Experiment id."""
+    metrics: dict[str, MetricOutcome]
+    """Per metric outcome."""
+    passed: bool
+    """All verified metrics within tolerance."""
+    reported_passed: bool
+    """All reported metrics within tolerance."""
+    reason: Reason = Reason.NONE
+    """Why re-execution did not pass."""
+    exit_code: int | None = None
+    """Exit code of the re-execution."""
+    stderr_tail: str = ""
+    """Last lines of stderr, for diagnosing crashes."""
+    duration_s: float = 0.0
+    """Time of the re-execution."""
+
+
+class Grade(BaseModel):
+    """The grade of one attempt."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    status: Status
+    """passed / failed / infra_error / grader_error."""
+    reason: Reason = Reason.NONE
+    """Why it did not pass."""
+    detail: str = ""
+    """Human-readable explanation."""
+    experiments: list[ExperimentOutcome] = Field(default_factory=list)
+    """Per experiment outcome."""
+    fabricated: bool = False
+    """The reported numbers pass but the verified ones do not."""
+    edited_outside_mask: bool = False
+    """The agent changed code outside the masked bodies (those edits are discarded)."""
+    experiments_passed: float = 0.0
+    """Fraction of the attempt's experiments that pass on re-execution (partial credit)."""
+    functions_correct: float | None = None
+    """Fraction of masked functions passing hidden differential tests (None: task has none)."""

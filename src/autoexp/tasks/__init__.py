@@ -1,0 +1,27 @@
+"""Tasks: the task.yaml model, loading and the built-in suite."""
+
+from autoexp.tasks._load import BUILTIN_DIR, builtin_tasks, discover, load_task, resolve_tasks
+from autoexp.tasks._model import (
+    SCHEMA_VERSION,
+    Experiment,
+    Function,
+    Metric,
+    Task,
+    TaskSpec,
+    split_function_id,
+)
+
+__all__ = [
+    "BUILTIN_DIR",
+    "SCHEMA_VERSION",
+    "Experiment",
+    "Function",
+    "Metric",
+    "Task",
+    "TaskSpec",
+    "builtin_tasks",
+    "discover",
+    "load_task",
+    "resolve_tasks",
+    "split_function_id",
+]
