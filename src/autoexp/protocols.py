@@ -55,9 +55,7 @@ class Agent(Protocol):
 
     name: str
 
-    def run(
-        self, workspace: Path, prompt: Prompt, sandbox: Sandbox, budget: Budget
-    ) -> AgentResult:
+    def run(self, workspace: Path, prompt: Prompt, sandbox: Sandbox, budget: Budget) -> AgentResult:
         """Do the work; end states (budget, API failure) are raised as exceptions."""
         ...
 

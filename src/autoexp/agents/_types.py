@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -90,3 +91,106 @@ class AgentResult(BaseModel):
     """Trajectory file written by the agent, if any."""
     ended_by: str | None = None
     """Set when a budget or end state stopped the agent (e.g. 'budget:max_steps')."""
+
+
+class AgentSpec(BaseModel):
+    """Which agent, with which model and options; enough to build it in a worker process."""
+
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
+
+    name: str
+    """Agent kind: oracle, noop, agentless, react, command."""
+    model: str | None = None
+    """Model name for model-driven agents."""
+    base_url: str | None = None
+    """OpenAI-compatible endpoint (None: OPENAI_BASE_URL or the SDK's default)."""
+    api_key_env: str = "OPENAI_API_KEY"
+    """Environment variable holding the API key."""
+    options: dict[str, Any] = Field(default_factory=dict)
+    """Agent-specific options (e.g. `cmd` for the command agent, `tool_format` for react)."""
+
+    @property
+    def label(self) -> str:
+        """Agent name plus model, as shown in tables: `react:gpt-4o`."""
+        return f"{self.name}:{self.model}" if self.model else self.name
+
+
+class Setting(BaseModel):
+    """What the agent is given besides the masked code (the second difficulty dial)."""
+
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
+
+    commands: str = "given"
+    """`given`: experiment commands are in the prompt; `hidden`: only their descriptions."""
+    paper: str = "full"
+    """`full`, `none` or `excerpts` (only passages relevant to the masked functions)."""
+    descriptions: bool = True
+    """Masked functions keep their description as docstring (False: signature only)."""
+
+    @property
+    def label(self) -> str:
+        """Short name: the preset's name when it matches one, else the switches."""
+        if self == Setting():
+            return "pc+cmd"
+        if self == Setting(commands="hidden"):
+            return "pc"
+        desc = "on" if self.descriptions else "off"
+        return f"cmd={self.commands},paper={self.paper},desc={desc}"
+
+
+TRAJECTORY_SCHEMA = 1
+"""Version of trajectory.json."""
+
+
+class TrajectoryStep(BaseModel):
+    """One step of an agent: a model call, a tool call and its output, or a note."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    index: int
+    """0-based position in the trajectory."""
+    kind: str
+    """`model` (a model response), `tool` (a tool call's result), `note` (harness message)."""
+    content: str | None = None
+    """Model text, tool output or note text."""
+    tool_calls: list[dict[str, Any]] = Field(default_factory=list)
+    """For `model` steps: the requested calls as {id, name, arguments}."""
+    tool_name: str | None = None
+    """For `tool` steps: which tool ran."""
+    tool_args: dict[str, Any] | str | None = None
+    """For `tool` steps: its arguments (raw string if they were not valid JSON)."""
+    tokens_in: int = 0
+    """Prompt tokens of this model call."""
+    tokens_out: int = 0
+    """Completion tokens of this model call."""
+    cost_usd: float | None = 0.0
+    """Cost of this model call (None: unknown price)."""
+    started_at: float = 0.0
+    """Unix time the step started."""
+    duration_s: float = 0.0
+    """Wall time of the step."""
+
+
+class Trajectory(BaseModel):
+    """Everything an agent did, saved to attempts/<id>/trajectory.json after every step."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    schema_version: int = TRAJECTORY_SCHEMA
+    """trajectory.json format version."""
+    agent: str
+    """Agent label."""
+    model: str | None = None
+    """Model name."""
+    prompt: str = ""
+    """The prompt the agent got."""
+    steps: list[TrajectoryStep] = Field(default_factory=list)
+    """The steps, in order."""
+    ended_by: str | None = None
+    """How it ended: submitted, budget:max_steps, error, ..."""
+
+    def save(self, path: Path) -> None:
+        """Write atomically (temp file + rename) so a crash leaves a readable file."""
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(self.model_dump_json(indent=1), encoding="utf-8")
+        tmp.replace(path)

@@ -1,1 +1,32 @@
-"""runner."""
+"""Runs: planning, executing attempts (process pool), the SQLite store, resume."""
+
+from autoexp.runner._attempt import machine_info, run_attempt, verify, workspace_diff
+from autoexp.runner._executor import LocalExecutor
+from autoexp.runner._plan import RunConfig, Skipped, plan_attempts, task_seed
+from autoexp.runner._prepare import AGENT_DIR, Prepared, prepare_workspace, write_prepared
+from autoexp.runner._run import RunFile, RunResult, load_run_file, new_run_id, run
+from autoexp.runner._store import SqliteStore
+from autoexp.runner._types import AttemptRecord, AttemptSpec
+
+__all__ = [
+    "AGENT_DIR",
+    "AttemptRecord",
+    "AttemptSpec",
+    "LocalExecutor",
+    "Prepared",
+    "RunConfig",
+    "RunFile",
+    "RunResult",
+    "Skipped",
+    "SqliteStore",
+    "load_run_file",
+    "machine_info",
+    "new_run_id",
+    "plan_attempts",
+    "prepare_workspace",
+    "run",
+    "run_attempt",
+    "task_seed",
+    "verify",
+    "workspace_diff",
+]

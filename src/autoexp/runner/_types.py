@@ -7,56 +7,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from autoexp.agents._types import Budget
+from autoexp.agents._types import AgentSpec, Budget, Setting
 from autoexp.grading._types import Grade, Reason, Status
 
 RECORD_SCHEMA = 1
 """Version of the attempt record stored in results.sqlite and attempts/<id>/attempt.json."""
-
-
-class AgentSpec(BaseModel):
-    """Which agent, with which model and options; enough to build it in a worker process."""
-
-    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
-
-    name: str
-    """Agent kind: oracle, noop, agentless, react, command."""
-    model: str | None = None
-    """Model name for model-driven agents."""
-    base_url: str | None = None
-    """OpenAI-compatible endpoint (None: OPENAI_BASE_URL or the SDK's default)."""
-    api_key_env: str = "OPENAI_API_KEY"
-    """Environment variable holding the API key."""
-    options: dict[str, Any] = Field(default_factory=dict)
-    """Agent-specific options (e.g. `cmd` for the command agent, `tool_format` for react)."""
-
-    @property
-    def label(self) -> str:
-        """Agent name plus model, as shown in tables: `react:gpt-4o`."""
-        return f"{self.name}:{self.model}" if self.model else self.name
-
-
-class Setting(BaseModel):
-    """What the agent is given besides the masked code (the second difficulty dial)."""
-
-    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
-
-    commands: str = "given"
-    """`given`: experiment commands are in the prompt; `hidden`: only their descriptions."""
-    paper: str = "full"
-    """`full`, `none` or `excerpts` (only passages relevant to the masked functions)."""
-    descriptions: bool = True
-    """Masked functions keep their description as docstring (False: signature only)."""
-
-    @property
-    def label(self) -> str:
-        """Short name: the preset's name when it matches one, else the switches."""
-        if self == Setting():
-            return "pc+cmd"
-        if self == Setting(commands="hidden"):
-            return "pc"
-        desc = "on" if self.descriptions else "off"
-        return f"cmd={self.commands},paper={self.paper},desc={desc}"
 
 
 class AttemptSpec(BaseModel):

@@ -1,0 +1,65 @@
+"""Factories of the model-driven and command agents, as the registry calls them.
+
+AgentSpec.options is one flat dict shared by the model (ModelConfig fields) and the agent (its
+options model). A run may give the same options to several agents (e.g. `tool_format` from the
+CLI to agentless too), so a key that belongs to another agent kind is ignored; a key no agent
+knows is an error (a typo should not pass silently).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from autoexp.agents._agentless import AgentlessAgent, AgentlessOptions
+from autoexp.agents._command import CommandAgent, CommandOptions
+from autoexp.agents._react import ReactAgent, ReactOptions
+from autoexp.agents._types import AgentSpec
+from autoexp.errors import AutoexpError
+from autoexp.models._openai import MODEL_OPTION_KEYS, OpenAIModel
+from autoexp.tasks._model import Task
+
+_OPTION_MODELS: tuple[type[BaseModel], ...] = (ReactOptions, AgentlessOptions, CommandOptions)
+KNOWN_OPTIONS = frozenset(MODEL_OPTION_KEYS).union(*(m.model_fields for m in _OPTION_MODELS))
+"""Every key AgentSpec.options may hold, for any agent."""
+
+
+def agent_options(spec: AgentSpec, kind: type[BaseModel]) -> Any:
+    """The options model `kind` from spec.options (keys of other agents and of the model are
+    ignored; keys nobody knows are rejected)."""
+    unknown = sorted(set(spec.options) - KNOWN_OPTIONS)
+    if unknown:
+        raise AutoexpError(
+            f"agent {spec.name}: unknown option(s) {', '.join(unknown)}; known options: "
+            + ", ".join(sorted(KNOWN_OPTIONS))
+        )
+    mine = {k: v for k, v in spec.options.items() if k in kind.model_fields}
+    try:
+        return kind(**mine)
+    except ValidationError as e:
+        raise AutoexpError(f"agent {spec.name}: invalid options: {e}") from None
+
+
+def make_react(spec: AgentSpec, task: Task, attempt_dir: Path) -> ReactAgent:
+    """The react agent of a spec (model options and agent options both from spec.options)."""
+    options = agent_options(spec, ReactOptions)
+    return ReactAgent(OpenAIModel.from_spec(spec), attempt_dir, options)
+
+
+def make_agentless(spec: AgentSpec, task: Task, attempt_dir: Path) -> AgentlessAgent:
+    """The agentless agent of a spec."""
+    options = agent_options(spec, AgentlessOptions)
+    return AgentlessAgent(OpenAIModel.from_spec(spec), task, attempt_dir, options)
+
+
+def make_command(spec: AgentSpec, task: Task, attempt_dir: Path) -> CommandAgent:
+    """The command agent of a spec (option `cmd` is required)."""
+    if not spec.options.get("cmd"):
+        raise AutoexpError(
+            "the command agent needs the option cmd (a command template such as "
+            "'mycli --prompt-file {prompt_file} --cwd {workspace}')"
+        )
+    options = agent_options(spec, CommandOptions)
+    return CommandAgent(options, attempt_dir, model=spec.model, base_url=spec.base_url)

@@ -1,0 +1,100 @@
+"""Building the prompt an agent gets, from package templates (jinja2)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from functools import cache
+
+import jinja2
+
+from autoexp.agents._types import Budget, ExperimentBrief, FunctionBrief, Prompt
+from autoexp.tasks._model import Task
+
+
+@cache
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("autoexp.agents", "templates"),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+def budget_lines(budget: Budget) -> list[str]:
+    """The budget as sentences for the prompt."""
+    lines = [f"at most {budget.max_steps} steps (model calls)"]
+    if budget.max_tokens:
+        lines.append(f"at most {budget.max_tokens} tokens in total")
+    if budget.max_cost:
+        lines.append(f"at most ${budget.max_cost:g} of model cost")
+    lines.append(f"at most {budget.max_wall_s:g} s of command time")
+    return lines
+
+
+def _paper_text(task: Task, combo: Sequence[str], paper: str) -> str:
+    if paper == "none":
+        return ""
+    if paper == "excerpts":
+        parts = [task.function(f).paper_excerpt for f in combo]
+        return "\n\n".join(p for p in parts if p)
+    return task.paper()
+
+
+def render_prompt(
+    agent_name: str,
+    task: Task,
+    combo: Sequence[str],
+    *,
+    commands: str = "given",
+    paper: str = "full",
+    descriptions: bool = True,
+    budget: Budget | None = None,
+    results_file: str = "results.json",
+    submit_hint: str = "",
+) -> Prompt:
+    """The prompt of `agent_name` for `task` with `combo` masked.
+
+    Uses `templates/<agent_name>.md.j2` when the package has it, else `default.md.j2`.
+    `commands`, `paper` and `descriptions` are the information setting's switches.
+    """
+    budget = budget or Budget()
+    exps = [
+        ExperimentBrief(
+            id=e.id,
+            description=e.description,
+            command=e.command if commands == "given" else None,
+            metrics=list(e.metrics),
+        )
+        for e in task.experiments_for(combo)
+    ]
+    fns = [
+        FunctionBrief(id=f, description=task.function(f).description if descriptions else None)
+        for f in combo
+    ]
+    example = {e.id: dict.fromkeys(e.metrics, 0.0) for e in exps}
+    paper_text = _paper_text(task, combo, paper)
+    env = _env()
+    names = env.list_templates()
+    name = f"{agent_name}.md.j2" if f"{agent_name}.md.j2" in names else "default.md.j2"
+    text = env.get_template(name).render(
+        title=task.spec.title,
+        task_id=task.id,
+        paper=paper_text,
+        experiments=exps,
+        functions=fns,
+        results_file=results_file,
+        example_results=json.dumps(example, indent=2),
+        budget=budget,
+        budget_lines=budget_lines(budget),
+        submit_hint=submit_hint,
+    )
+    return Prompt(
+        text=text,
+        task_id=task.id,
+        paper=paper_text,
+        experiments=exps,
+        functions=fns,
+        results_file=results_file,
+    )

@@ -1,0 +1,454 @@
+"""The `autoexp` command line: parses arguments and calls the library."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from autoexp import __version__
+from autoexp.errors import AutoexpError
+
+app = typer.Typer(
+    help="Measure how well AI research agents reproduce experiments from papers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+tasks_app = typer.Typer(help="List, show and validate tasks.", no_args_is_help=True)
+app.add_typer(tasks_app, name="tasks")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _fail(e: Exception) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {e}", highlight=False)
+    return typer.Exit(2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"autoexp {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """autoexp: reproduce-the-paper evaluations for research agents."""
+
+
+# ----------------------------------------------------------------------------- tasks
+
+
+@tasks_app.command("list")
+def tasks_list(
+    path: Annotated[
+        Path | None, typer.Option(help="A folder of tasks (default: the built-in suite).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List tasks with their numbers of functions and experiments."""
+    from autoexp.tasks import resolve_tasks
+
+    try:
+        tasks = resolve_tasks([str(path)] if path else None)
+    except AutoexpError as e:
+        raise _fail(e) from None
+    rows = [
+        {
+            "id": t.id,
+            "title": t.spec.title,
+            "topic": t.spec.topic,
+            "path": str(t.root),
+            "n_functions": len(t.spec.functions),
+            "n_experiments": len(t.spec.experiments),
+        }
+        for t in tasks
+    ]
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table("id", "topic", "functions", "experiments")
+    for r in rows:
+        table.add_row(r["id"], r["topic"] or r["title"], str(r["n_functions"]), str(r["n_experiments"]))
+    out.print(table)
+    out.print(f"{len(rows)} tasks, {sum(r['n_functions'] for r in rows)} functions, "
+              f"{sum(r['n_experiments'] for r in rows)} experiments")
+
+
+@tasks_app.command("show")
+def tasks_show(
+    task: Annotated[str, typer.Argument(help="Built-in task id or task directory.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show one task: experiments, metrics, functions (expected values included)."""
+    from autoexp.tasks import resolve_tasks
+
+    try:
+        (t,) = resolve_tasks([task])
+    except (AutoexpError, ValueError) as e:
+        raise _fail(e) from None
+    if as_json:
+        data = t.spec.model_dump(mode="json", by_alias=True)
+        data["path"] = str(t.root)
+        print(json.dumps(data, indent=2))
+        return
+    out.print(f"[bold]{t.id}[/]: {t.spec.title}\n{t.root}")
+    table = Table("experiment", "command", "metrics", "depends on")
+    for e in t.spec.experiments:
+        metrics = ", ".join(f"{k}={m.expected:g}" for k, m in e.metrics.items())
+        table.add_row(e.id, e.command, metrics, "\n".join(e.depends_on))
+    out.print(table)
+    ft = Table("function", "description")
+    for f in t.spec.functions:
+        ft.add_row(f.id, f.description)
+    out.print(ft)
+
+
+@tasks_app.command("schema")
+def tasks_schema() -> None:
+    """Print the JSON schema of task.yaml (with every field's description)."""
+    from autoexp.tasks import TaskSpec
+
+    print(json.dumps(TaskSpec.model_json_schema(by_alias=True), indent=2))
+
+
+@tasks_app.command("validate")
+def tasks_validate(
+    tasks: Annotated[
+        list[str] | None, typer.Argument(help="Task ids, task directories or folders of tasks.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    workers: Annotated[int, typer.Option(help="Tasks validated in parallel.")] = os.cpu_count()
+    or 1,
+    trace: Annotated[bool, typer.Option(help="Check depends_on by tracing.")] = True,
+    mutants: Annotated[bool, typer.Option(help="Check that every mutant is caught.")] = True,
+    backend: Annotated[str, typer.Option(help="Sandbox backend: auto, bwrap, none.")] = "auto",
+) -> None:
+    """Validate tasks: oracle reproduces (twice, identically), each masked function and each
+    mutant is caught, depends_on matches a trace, the paper holds no code. Exit 1 on failure."""
+    from autoexp.build._suite import validate_many
+
+    try:
+        results = validate_many(
+            tasks, workers=workers, trace=trace, mutants=mutants, backend=backend,
+            console=None if as_json else out,
+        )
+    except AutoexpError as e:
+        raise _fail(e) from None
+    if as_json:
+        print(json.dumps([r.model_dump(mode="json") for r in results], indent=2))
+    ok = all(r.ok for r in results)
+    if not as_json:
+        n_checks = sum(len(r.checks) for r in results)
+        n_bad = sum(not c.ok for r in results for c in r.checks)
+        colour = "green" if ok else "red"
+        out.print(f"[{colour}]{len(results)} task(s), {n_checks} checks, {n_bad} failed[/]")
+    raise typer.Exit(0 if ok else 1)
+
+
+# ----------------------------------------------------------------------------- run
+
+
+def _parse_ns(text: str) -> list[int]:
+    try:
+        ns = sorted({int(x) for x in text.split(",") if x.strip()})
+    except ValueError:
+        raise typer.BadParameter(f"--n takes integers separated by commas, got {text!r}") from None
+    if not ns or min(ns) < 0:
+        raise typer.BadParameter("--n needs at least one integer >= 0")
+    return ns
+
+
+@app.command("run")
+def run_cmd(
+    tasks: Annotated[
+        list[str] | None,
+        typer.Argument(help="Built-in task ids, task directories or folders (default: built-in suite)."),
+    ] = None,
+    agent: Annotated[
+        list[str] | None,
+        typer.Option("--agent", "-a", help="Agent NAME or NAME:MODEL; repeatable (default: oracle and noop)."),
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Model for model-driven agents.")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")
+    ] = None,
+    api_key_env: Annotated[str, typer.Option(help="Env var holding the API key.")] = "OPENAI_API_KEY",
+    agent_cmd: Annotated[
+        str | None, typer.Option(help="Command template of the `command` agent.")
+    ] = None,
+    agent_network: Annotated[
+        bool, typer.Option(help="Give the command agent's process network (grading never has it).")
+    ] = False,
+    tool_format: Annotated[str, typer.Option(help="react tool protocol: native or text.")] = "native",
+    n: Annotated[str, typer.Option("--n", help="Numbers of masked functions, e.g. 1,2.")] = "1",
+    trials: Annotated[int, typer.Option(min=1, help="Trials per combo and agent.")] = 1,
+    combos_per_n: Annotated[
+        int, typer.Option(min=0, help="Combos drawn per task and n (0: all).")
+    ] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="Parallel attempts.")] = os.cpu_count() or 1,
+    seed: Annotated[int, typer.Option(help="Seed of the combo draw.")] = 0,
+    max_retries: Annotated[int, typer.Option(min=0, help="Retries of infra errors on --resume.")] = 2,
+    max_steps: Annotated[int, typer.Option(min=1, help="Budget: model calls.")] = 50,
+    max_tokens: Annotated[int | None, typer.Option(help="Budget: tokens in + out.")] = None,
+    max_cost: Annotated[float | None, typer.Option(help="Budget: dollars.")] = None,
+    max_wall: Annotated[float, typer.Option(help="Budget: seconds of tool time.")] = 1800.0,
+    run_dir: Annotated[Path | None, typer.Option(help="Run directory (default: runs/<new id>).")] = None,
+    resume: Annotated[
+        bool, typer.Option(help="Finish an interrupted run and retry its infra errors.")
+    ] = False,
+    backend: Annotated[str, typer.Option(help="Sandbox: auto, bwrap or none.")] = "auto",
+    memory_mb: Annotated[int, typer.Option(help="Sandbox memory limit per process.")] = 4096,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option(help="Information setting preset (pc+cmd, pc, reproduce); repeatable."),
+    ] = None,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+) -> None:
+    """Run agents on tasks, grade by re-execution, store everything in a run directory."""
+    from autoexp.agents import AgentSpec, Budget
+    from autoexp.runner import RunConfig, run
+    from autoexp.sandbox import SandboxConfig
+    from autoexp.settings import resolve_settings
+
+    explicit = bool(tasks or agent or setting) or n != "1"
+    specs: list[AgentSpec] = []
+    options: dict[str, object] = {"tool_format": tool_format}
+    if agent_cmd:
+        options["cmd"] = agent_cmd
+    if agent_network:
+        options["network"] = True
+    for a in agent or ["oracle", "noop"]:
+        name, _, m = a.partition(":")
+        specs.append(
+            AgentSpec(
+                name=name,
+                model=m or (model if name not in ("oracle", "noop") else None),
+                base_url=base_url,
+                api_key_env=api_key_env,
+                options=options if name not in ("oracle", "noop") else {},
+            )
+        )
+    try:
+        ns = _parse_ns(n)
+        config = RunConfig(
+            tasks=list(tasks or []),
+            agents=specs,
+            ns=ns,
+            trials=trials,
+            combos_per_n=combos_per_n or None,
+            seed=seed,
+            settings=resolve_settings(setting),
+            budget=Budget(
+                max_steps=max_steps, max_tokens=max_tokens, max_cost=max_cost, max_wall_s=max_wall
+            ),
+            workers=workers,
+            max_retries=max_retries,
+            sandbox=SandboxConfig(memory_mb=memory_mb),
+            backend=backend,
+        )
+        _check_agents(specs)
+        result = run(
+            None if resume and not explicit and run_dir else config,
+            run_dir,
+            resume=resume,
+            console=err,
+            progress=not no_progress,
+        )
+    except (AutoexpError, ValueError) as e:
+        raise _fail(e) from None
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted[/]: finished attempts are saved; continue with --resume")
+        raise typer.Exit(130) from None
+    _print_summary(result.run_dir)
+    err.print(f"run directory: {result.run_dir}")
+    if not agent and not resume:
+        err.print(
+            "\nThis was the self-test (oracle must score 100 %, noop 0 %). To evaluate a model:\n"
+            "  autoexp run --agent react --model MODEL --base-url URL   "
+            "(key from $OPENAI_API_KEY)\n"
+            "To evaluate your own CLI agent:\n"
+            "  autoexp run --agent command --agent-cmd 'mycli --prompt-file {prompt_file}'"
+        )
+
+
+def _check_agents(specs: list[object]) -> None:
+    from autoexp.agents import AGENTS, MODEL_AGENTS
+
+    for s in specs:
+        name = s.name  # type: ignore[attr-defined]
+        if name not in AGENTS:
+            raise AutoexpError(f"unknown agent {name!r}; known: {', '.join(sorted(AGENTS))}")
+        if name in MODEL_AGENTS and not s.model:  # type: ignore[attr-defined]
+            raise AutoexpError(f"agent {name!r} needs a model: --model NAME or --agent {name}:MODEL")
+        if name == "command" and not s.options.get("cmd"):  # type: ignore[attr-defined]
+            raise AutoexpError("agent 'command' needs --agent-cmd 'your-cli {prompt_file} ...'")
+
+
+def _print_summary(run_dir: Path) -> None:
+    from autoexp.report import render_summary_table, summary
+
+    out.print(render_summary_table(summary(run_dir)))
+
+
+# ----------------------------------------------------------------------------- prepare
+
+
+@app.command("prepare")
+def prepare_cmd(
+    task: Annotated[str, typer.Argument(help="Built-in task id or task directory.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory to write (must not exist).")],
+    functions: Annotated[
+        str | None, typer.Option(help="Function ids to mask, comma-separated.")
+    ] = None,
+    n: Annotated[int, typer.Option("--n", min=0, help="Mask n functions drawn with --seed.")] = 1,
+    seed: Annotated[int, typer.Option(help="Seed of the draw.")] = 0,
+    agent: Annotated[str, typer.Option(help="Whose prompt template to use.")] = "default",
+    setting: Annotated[str, typer.Option(help="Information setting preset.")] = "pc+cmd",
+) -> None:
+    """Write exactly the workspace and prompt an agent would get (to inspect, or to run your
+    own agent by hand)."""
+    import shutil
+    import tempfile
+
+    from autoexp.masking import draw_combos
+    from autoexp.runner import prepare_workspace, task_seed, write_prepared
+    from autoexp.settings import resolve_settings
+    from autoexp.tasks import resolve_tasks
+
+    try:
+        (t,) = resolve_tasks([task])
+        if out_dir.exists() and any(out_dir.iterdir()):
+            raise AutoexpError(f"{out_dir}: exists and is not empty")
+        if functions:
+            combo = tuple(sorted(f.strip() for f in functions.split(",") if f.strip()))
+            for f in combo:
+                t.function(f)
+        else:
+            combo = draw_combos(t.maskable(), n, 1, task_seed(seed, t.id, n))[0]
+        (chosen,) = resolve_settings([setting])
+        with tempfile.TemporaryDirectory() as tmp:
+            prep = prepare_workspace(t, combo, Path(tmp), agent_name=agent, setting=chosen)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            write_prepared(prep, out_dir)
+    except (AutoexpError, KeyError, ValueError) as e:
+        shutil.rmtree(out_dir / "workspace", ignore_errors=True)
+        raise _fail(e) from None
+    out.print(f"masked {len(combo)} function(s): {', '.join(combo) or '(none)'}")
+    out.print(f"workspace: {out_dir / 'workspace'}\nprompt:    {out_dir / 'prompt.md'}")
+
+
+# ----------------------------------------------------------------------------- results
+
+
+@app.command("summary")
+def summary_cmd(
+    run_dir: Annotated[Path, typer.Argument(help="Run directory.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Success rate, pass@k, cost and failure reasons per agent, model, setting and n."""
+    from autoexp.report import render_summary_table, summary
+
+    try:
+        s = summary(run_dir)
+    except AutoexpError as e:
+        raise _fail(e) from None
+    if as_json:
+        print(s.model_dump_json(indent=2))
+    else:
+        out.print(render_summary_table(s))
+
+
+@app.command("attempts")
+def attempts_cmd(
+    run_dir: Annotated[Path, typer.Argument(help="Run directory.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """One line (or JSON object) per attempt."""
+    from autoexp.runner import SqliteStore, load_run_file
+
+    try:
+        load_run_file(run_dir)
+        with SqliteStore(run_dir / "results.sqlite") as store:
+            records = store.all()
+    except AutoexpError as e:
+        raise _fail(e) from None
+    rows = [
+        {
+            "attempt_id": r.attempt_id,
+            "task": r.spec.task_id,
+            "agent": r.spec.agent.name,
+            "model": r.model,
+            "setting": r.spec.setting.label,
+            "n": r.spec.n,
+            "combo": list(r.spec.combo),
+            "trial": r.spec.trial,
+            "status": r.status.value,
+            "reason": r.reason.value,
+            "reported": r.reported,
+            "verified": r.verified,
+            "fabricated": r.fabricated,
+            "edited_outside_mask": r.edited_outside_mask,
+            "wall_s": r.wall_s,
+            "tokens_in": r.tokens_in,
+            "tokens_out": r.tokens_out,
+            "cost_usd": r.cost_usd,
+            "steps": r.steps,
+            "isolation": r.isolation,
+            "retries": r.retries,
+            "error": r.error,
+        }
+        for r in records
+    ]
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table("attempt", "status", "reason", "wall s", "fabricated")
+    for r in rows:
+        colour = {"passed": "green", "failed": "red"}.get(r["status"], "yellow")
+        table.add_row(
+            r["attempt_id"], f"[{colour}]{r['status']}[/]", r["reason"], f"{r['wall_s']:.1f}",
+            "yes" if r["fabricated"] else "",
+        )
+    out.print(table)
+
+
+@app.command("report")
+def report_cmd(
+    run_dir: Annotated[Path, typer.Argument(help="Run directory.")],
+    compare: Annotated[
+        list[Path] | None, typer.Option(help="Other run directories to put side by side.")
+    ] = None,
+) -> None:
+    """Write report/index.html (self-contained) and report/summary.md into the run directory."""
+    from autoexp.report import write_report
+
+    try:
+        path = write_report(run_dir, compare=list(compare or []))
+    except AutoexpError as e:
+        raise _fail(e) from None
+    out.print(f"report: {path}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except BrokenPipeError:
+        sys.stderr.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""Grading one attempt from its stored outputs (pure: no I/O, no sandbox)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from autoexp.grading._metrics import parse_metrics, tolerance, within
+from autoexp.grading._types import ExperimentOutcome, Grade, MetricOutcome, Reason, Status
+from autoexp.sandbox._types import ExecResult
+from autoexp.tasks._model import Experiment
+
+_RUN_FAILURES = (Reason.TIMEOUT, Reason.CRASH, Reason.MISSING_METRIC, Reason.WRONG_RESULT)
+
+
+def _tail(text: str, lines: int = 15) -> str:
+    return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+def grade_experiment(
+    experiment: Experiment,
+    run: ExecResult | None,
+    reported: Mapping[str, float] | None,
+) -> ExperimentOutcome:
+    """Compare one experiment's re-execution (and the agent's report) with the expected values."""
+    verified = parse_metrics(run.stdout, experiment.metrics) if run is not None else {}
+    metrics: dict[str, MetricOutcome] = {}
+    for name, metric in experiment.metrics.items():
+        rep = reported.get(name) if reported else None
+        ver = verified.get(name)
+        metrics[name] = MetricOutcome(
+            expected=metric.expected,
+            tolerance=tolerance(metric),
+            reported=rep,
+            verified=ver,
+            reported_ok=within(rep, metric),
+            verified_ok=within(ver, metric),
+        )
+    if run is None:
+        reason = Reason.CRASH
+    elif run.timed_out:
+        reason = Reason.TIMEOUT
+    elif run.exit_code != 0:
+        reason = Reason.CRASH
+    elif any(m.verified is None for m in metrics.values()):
+        reason = Reason.MISSING_METRIC
+    elif not all(m.verified_ok for m in metrics.values()):
+        reason = Reason.WRONG_RESULT
+    else:
+        reason = Reason.NONE
+    return ExperimentOutcome(
+        id=experiment.id,
+        metrics=metrics,
+        passed=reason is Reason.NONE,
+        reported_passed=all(m.reported_ok for m in metrics.values()),
+        reason=reason,
+        exit_code=run.exit_code if run is not None else None,
+        stderr_tail=_tail(run.stderr) if run is not None and reason is not Reason.NONE else "",
+        duration_s=run.duration_s if run is not None else 0.0,
+    )
+
+
+def grade_attempt(
+    experiments: Sequence[Experiment],
+    verified: Mapping[str, ExecResult],
+    reported: Mapping[str, Mapping[str, float]] | None,
+    *,
+    report_error: str | None = None,
+    ended_by: str | None = None,
+    agent_error: str | None = None,
+    edited_outside_mask: bool = False,
+    functions_correct: float | None = None,
+) -> Grade:
+    """Grade an attempt: success is judged on the verified (re-executed) results only.
+
+    `verified` maps experiment id to its re-execution; a missing entry counts as a crash.
+    The failure reason is, in order: the budget that ended the agent, the agent's own crash,
+    a missing or invalid report, then the first failing experiment's reason
+    (timeout, crash, missing metric, wrong result).
+    """
+    outcomes = [
+        grade_experiment(e, verified.get(e.id), (reported or {}).get(e.id)) for e in experiments
+    ]
+    n_pass = sum(o.passed for o in outcomes)
+    passed = bool(outcomes) and n_pass == len(outcomes)
+    fabricated = any(o.reported_passed and not o.passed for o in outcomes)
+    if passed:
+        status, reason = Status.PASSED, Reason.NONE
+    else:
+        status = Status.FAILED
+        if ended_by and ended_by.startswith("budget"):
+            reason = Reason.BUDGET
+        elif agent_error:
+            reason = Reason.AGENT_ERROR
+        elif report_error:
+            reason = Reason.INVALID_REPORT
+        elif reported is None:
+            reason = Reason.NO_REPORT
+        else:
+            failing = {o.reason for o in outcomes if not o.passed}
+            reason = next((r for r in _RUN_FAILURES if r in failing), Reason.CRASH)
+    parts = [f"{n_pass}/{len(outcomes)} experiments reproduced"]
+    for o in outcomes:
+        if not o.passed:
+            bad = [
+                f"{k}={m.verified!r} (expected {m.expected:g}±{m.tolerance:.3g})"
+                for k, m in o.metrics.items()
+                if not m.verified_ok
+            ]
+            parts.append(f"{o.id}: {o.reason.value}" + (f" [{', '.join(bad)}]" if bad else ""))
+    if ended_by:
+        parts.append(f"agent ended by {ended_by}")
+    if agent_error:
+        parts.append(f"agent error: {agent_error}")
+    if report_error:
+        parts.append(f"invalid report: {report_error}")
+    if fabricated:
+        parts.append("FABRICATED: reported numbers pass but re-execution does not")
+    return Grade(
+        status=status,
+        reason=reason,
+        detail="; ".join(parts),
+        experiments=outcomes,
+        fabricated=fabricated,
+        edited_outside_mask=edited_outside_mask,
+        experiments_passed=n_pass / len(outcomes) if outcomes else 0.0,
+        functions_correct=functions_correct,
+    )
+
+
+def verified_metrics(grade: Grade) -> dict[str, dict[str, float | None]]:
+    """experiment -> metric -> verified value, from a grade."""
+    return {o.id: {k: m.verified for k, m in o.metrics.items()} for o in grade.experiments}

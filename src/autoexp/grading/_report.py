@@ -1,0 +1,46 @@
+"""Checking the shape of what an agent submits (pure)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from autoexp.grading._metrics import to_number
+
+Results = dict[str, dict[str, float]]
+
+
+def parse_report(raw: Any) -> tuple[Results | None, str | None]:
+    """Turn a submission (JSON text or already-decoded object) into results.
+
+    Returns (results, None) when the submission is an object of experiment id -> object of
+    metric -> number; otherwise (None, why). Non-numeric metric values are an error; unknown
+    experiments are kept (they are simply not graded).
+    """
+    if raw is None:
+        return None, None
+    if isinstance(raw, bytes | str):
+        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+        if not text.strip():
+            return None, "the results file is empty"
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as e:
+            return None, f"results are not valid JSON: {e.msg} at line {e.lineno} column {e.colno}"
+    if not isinstance(raw, dict):
+        return (
+            None,
+            f"results must be a JSON object keyed by experiment id, got {type(raw).__name__}",
+        )
+    out: Results = {}
+    for exp_id, metrics in raw.items():
+        if not isinstance(metrics, dict):
+            return None, f"results[{exp_id!r}] must be an object of metric -> number"
+        row: dict[str, float] = {}
+        for name, value in metrics.items():
+            num = to_number(value)
+            if num is None:
+                return None, f"results[{exp_id!r}][{name!r}] is not a number: {value!r}"
+            row[str(name)] = num
+        out[str(exp_id)] = row
+    return out, None

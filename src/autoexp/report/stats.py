@@ -1,0 +1,43 @@
+"""Statistics of runs as pure functions over counts: `autoexp.report.stats`."""
+
+from autoexp.report._stats import (
+    GRADED_STATUSES,
+    Z95,
+    count_reasons,
+    function_difficulty,
+    is_graded,
+    max_k,
+    mean_known,
+    mean_pass_at_k,
+    mean_pass_hat_k,
+    pass_at_k,
+    pass_curves,
+    pass_hat_k,
+    per_unit,
+    rate,
+    status_counts,
+    success_rate,
+    sum_known,
+    wilson_interval,
+)
+
+__all__ = [
+    "GRADED_STATUSES",
+    "Z95",
+    "count_reasons",
+    "function_difficulty",
+    "is_graded",
+    "max_k",
+    "mean_known",
+    "mean_pass_at_k",
+    "mean_pass_hat_k",
+    "pass_at_k",
+    "pass_curves",
+    "pass_hat_k",
+    "per_unit",
+    "rate",
+    "status_counts",
+    "success_rate",
+    "sum_known",
+    "wilson_interval",
+]

@@ -1,0 +1,262 @@
+"""One attempt from start to grade: prepare, agent, merge, re-execute, grade, record.
+
+End states arrive as exceptions and are mapped to a status here, in one place.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import platform
+import shutil
+import socket
+import tempfile
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+from autoexp import __version__
+from autoexp.agents._registry import create_agent
+from autoexp.agents._types import AgentResult
+from autoexp.errors import InfraError, LeakError, MaskingError, ModelAPIError, TaskError
+from autoexp.grading import Grade, Reason, Status, grade_attempt, verified_metrics
+from autoexp.masking import extract_body, merge_for_grading
+from autoexp.protocols import Sandbox
+from autoexp.runner._prepare import AGENT_DIR, prepare_workspace
+from autoexp.runner._types import AttemptRecord, AttemptSpec
+from autoexp.sandbox import SandboxConfig, make_sandbox
+from autoexp.sandbox._types import ExecResult
+from autoexp.tasks._load import load_task
+from autoexp.tasks._model import Task
+
+_SKIP_DIFF = {"__pycache__", ".git", AGENT_DIR}
+
+
+def machine_info() -> dict[str, object]:
+    """Facts about the host, recorded on every attempt."""
+    return {
+        "hostname": socket.gethostname(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "autoexp": __version__,
+    }
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _text_files(root: Path) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root)
+        if any(part in _SKIP_DIFF for part in rel.parts) or not p.is_file() or p.suffix == ".pyc":
+            continue
+        try:
+            out[rel.as_posix()] = p.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            out[rel.as_posix()] = "<binary file>\n"
+    return out
+
+
+def workspace_diff(before: Path, after: Path) -> str:
+    """Unified diff of every text file between two trees (harness files left out)."""
+    a, b = _text_files(before), _text_files(after)
+    chunks: list[str] = []
+    for name in sorted(set(a) | set(b)):
+        old, new = a.get(name, ""), b.get(name, "")
+        if old == new:
+            continue
+        chunks.extend(
+            difflib.unified_diff(
+                old.splitlines(keepends=True),
+                new.splitlines(keepends=True),
+                fromfile=f"a/{name}" if name in a else "/dev/null",
+                tofile=f"b/{name}" if name in b else "/dev/null",
+            )
+        )
+    return "".join(chunks)
+
+
+def _agent_bodies(workspace: Path, task: Task, combo: tuple[str, ...]) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for fid in combo:
+        fn = task.function(fid)
+        try:
+            src = (workspace / fn.path).read_bytes().decode("utf-8")
+            out[fid] = extract_body(src, fn.qualname)
+        except (OSError, UnicodeDecodeError, MaskingError):
+            out[fid] = None
+    return out
+
+
+def verify(
+    task: Task, combo: tuple[str, ...], tree: Path, sandbox: Sandbox, scratch: Path, logs: Path
+) -> dict[str, ExecResult]:
+    """Re-run every experiment of the attempt on `tree`, each in a fresh copy and sandbox run.
+
+    Runs without network. Raises SandboxError (infra) if the sandbox itself fails.
+    """
+    results: dict[str, ExecResult] = {}
+    for exp in task.experiments_for(combo):
+        run_dir = scratch / f"verify-{exp.id}"
+        shutil.copytree(tree, run_dir)
+        if task.spec.setup:
+            sandbox.run(task.spec.setup, run_dir, timeout_s=exp.timeout_s, network=False)
+        res = sandbox.run(exp.command, run_dir, timeout_s=exp.timeout_s, network=False)
+        (logs / f"verify-{exp.id}.stdout").write_text(res.stdout, encoding="utf-8")
+        (logs / f"verify-{exp.id}.stderr").write_text(res.stderr, encoding="utf-8")
+        results[exp.id] = res
+    return results
+
+
+def _write_json(path: Path, data: object) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    tmp.replace(path)
+
+
+def run_attempt(
+    spec: AttemptSpec,
+    run_dir: Path,
+    sandbox_config: SandboxConfig | None = None,
+    backend: str = "auto",
+) -> AttemptRecord:
+    """Run one attempt and return its record (also written to attempts/<id>/attempt.json).
+
+    Never raises for the attempt's own failures: they become the record's status.
+    """
+    t_start = time.monotonic()
+    started = _now()
+    attempt_dir = run_dir / "attempts" / spec.attempt_id
+    if attempt_dir.exists():
+        shutil.rmtree(attempt_dir)
+    logs = attempt_dir / "logs"
+    logs.mkdir(parents=True)
+    base = {
+        "attempt_id": spec.attempt_id,
+        "spec": spec,
+        "model": spec.agent.model,
+        "machine": machine_info(),
+        "started_at": started,
+    }
+
+    def finish(record: AttemptRecord) -> AttemptRecord:
+        record.wall_s = round(time.monotonic() - t_start, 3)
+        record.finished_at = _now()
+        _write_json(attempt_dir / "attempt.json", json.loads(record.model_dump_json()))
+        return record
+
+    def error_record(status: Status, reason: Reason, err: BaseException | str) -> AttemptRecord:
+        text = err if isinstance(err, str) else f"{type(err).__name__}: {err}"
+        (logs / "error.txt").write_text(
+            text if isinstance(err, str) else "".join(traceback.format_exception(err)),
+            encoding="utf-8",
+        )
+        grade = Grade(status=status, reason=reason, detail=text)
+        return finish(AttemptRecord(**base, status=status, reason=reason, grade=grade, error=text))
+
+    try:
+        task = load_task(spec.task_root)
+    except TaskError as e:
+        return error_record(Status.GRADER_ERROR, Reason.GRADER, e)
+
+    config = (sandbox_config or SandboxConfig()).model_copy(deep=True)
+    config.hide = [*config.hide, task.root, run_dir.resolve()]
+    try:
+        sandbox = make_sandbox(config, backend=backend)
+    except InfraError as e:
+        return error_record(Status.INFRA_ERROR, Reason.SANDBOX, e)
+    base["isolation"] = sandbox.isolation.value
+
+    scratch = Path(tempfile.mkdtemp(prefix=f"autoexp-{spec.attempt_id[:40]}-"))
+    scratch.chmod(0o755)  # the sandbox may run as an unprivileged uid that must reach it
+    try:
+        try:
+            prep = prepare_workspace(
+                task,
+                spec.combo,
+                scratch,
+                agent_name=spec.agent.name,
+                setting=spec.setting,
+                budget=spec.budget,
+            )
+        except LeakError as e:
+            return error_record(Status.GRADER_ERROR, Reason.LEAK, e)
+        except MaskingError as e:
+            return error_record(Status.GRADER_ERROR, Reason.GRADER, e)
+        (attempt_dir / "prompt.md").write_text(prep.prompt.text, encoding="utf-8")
+
+        agent_error: str | None = None
+        t_agent = time.monotonic()
+        try:
+            agent = create_agent(spec.agent, task, attempt_dir)
+            result = agent.run(prep.workspace, prep.prompt, sandbox, spec.budget)
+        except ModelAPIError as e:
+            return error_record(Status.INFRA_ERROR, Reason.MODEL_API, e)
+        except InfraError as e:
+            return error_record(Status.INFRA_ERROR, Reason.SANDBOX, e)
+        except Exception as e:  # the agent's own bug: its failure, recorded with the traceback
+            agent_error = f"{type(e).__name__}: {e}"
+            (logs / "agent-error.txt").write_text(
+                "".join(traceback.format_exception(e)), encoding="utf-8"
+            )
+            result = AgentResult()
+        agent_wall = time.monotonic() - t_agent
+
+        try:
+            shutil.rmtree(prep.workspace / AGENT_DIR, ignore_errors=True)
+            (attempt_dir / "workspace.diff").write_text(
+                workspace_diff(prep.pristine, prep.workspace), encoding="utf-8"
+            )
+            agent_bodies = _agent_bodies(prep.workspace, task, spec.combo)
+            _write_json(
+                attempt_dir / "bodies.json",
+                {
+                    fid: {"original": prep.originals[fid], "agent": agent_bodies[fid]}
+                    for fid in spec.combo
+                },
+            )
+            merged = merge_for_grading(
+                task.code_dir, prep.workspace, list(spec.combo), scratch / "graded"
+            )
+            if merged.problems or merged.outside_edits:
+                (logs / "merge.txt").write_text(
+                    "\n".join([*merged.problems, *merged.outside_edits]) + "\n", encoding="utf-8"
+                )
+            verified = verify(task, spec.combo, scratch / "graded", sandbox, scratch, logs)
+        except InfraError as e:
+            return error_record(Status.INFRA_ERROR, Reason.SANDBOX, e)
+        except Exception as e:
+            return error_record(Status.GRADER_ERROR, Reason.GRADER, e)
+
+        grade = grade_attempt(
+            task.experiments_for(spec.combo),
+            verified,
+            result.reported,
+            report_error=result.report_error,
+            ended_by=result.ended_by,
+            agent_error=agent_error,
+            edited_outside_mask=merged.edited_outside_mask,
+        )
+        record = AttemptRecord(
+            **{**base, "model": result.model or spec.agent.model},
+            status=grade.status,
+            reason=grade.reason,
+            grade=grade,
+            reported=result.reported,
+            verified=verified_metrics(grade),
+            fabricated=grade.fabricated,
+            edited_outside_mask=grade.edited_outside_mask,
+            tokens_in=result.tokens_in,
+            tokens_out=result.tokens_out,
+            cost_usd=result.cost_usd,
+            steps=result.steps,
+            agent_wall_s=round(agent_wall, 3),
+        )
+        return finish(record)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

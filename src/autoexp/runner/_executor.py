@@ -1,0 +1,67 @@
+"""Executors: where attempts run. `LocalExecutor` is a process pool on this machine."""
+
+from __future__ import annotations
+
+import ctypes
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
+
+S = TypeVar("S")
+R = TypeVar("R")
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Worker initializer: get SIGKILL when the parent dies, so a killed run leaves no orphans."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except OSError:
+        pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+
+
+class LocalExecutor:
+    """A process pool of `workers` processes; each attempt runs in a worker.
+
+    If a worker dies (e.g. killed by the OOM killer), its attempt is reported through
+    `on_crash` and the pool is rebuilt for the remaining attempts.
+    """
+
+    def __init__(self, workers: int, on_crash: Callable[[S, BaseException], R]) -> None:
+        self.workers = max(1, workers)
+        self.on_crash = on_crash
+
+    def map(self, fn: Callable[[S], R], specs: Iterable[S]) -> Iterator[R]:
+        """Run `fn` on every spec, yielding results as they complete."""
+        pending = list(specs)
+        pending.reverse()
+        while pending:
+            pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_die_with_parent)
+            running: dict[Future[R], S] = {}
+            broken = False
+            try:
+                while pending or running:
+                    while pending and len(running) < self.workers * 2 and not broken:
+                        spec = pending.pop()
+                        running[pool.submit(fn, spec)] = spec
+                    if not running:
+                        break
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        spec = running.pop(fut)
+                        try:
+                            yield fut.result()
+                        except BrokenProcessPool as e:
+                            broken = True
+                            yield self.on_crash(spec, e)
+                        except Exception as e:
+                            yield self.on_crash(spec, e)
+                    if broken and not running:
+                        break
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)

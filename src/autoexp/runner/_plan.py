@@ -1,0 +1,98 @@
+"""Planning a run: tasks x settings x n x combos x agents x trials, deterministically."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from autoexp.agents._types import AgentSpec, Budget, Setting
+from autoexp.masking import draw_combos
+from autoexp.runner._types import AttemptSpec
+from autoexp.sandbox._types import SandboxConfig
+from autoexp.tasks._model import Task
+
+
+class RunConfig(BaseModel):
+    """Everything that defines a run's plan and how it executes; saved in run.json."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    tasks: list[str] = Field(default_factory=list)
+    """Task references as given (built-in ids or paths); empty: the built-in suite."""
+    agents: list[AgentSpec] = Field(
+        default_factory=lambda: [AgentSpec(name="oracle"), AgentSpec(name="noop")]
+    )
+    """Agents to evaluate."""
+    ns: list[int] = Field(default_factory=lambda: [1])
+    """Numbers of masked functions."""
+    trials: int = Field(default=1, ge=1)
+    """Trials per (task, combo, agent, setting)."""
+    combos_per_n: int | None = Field(default=1, ge=1)
+    """Combos drawn per (task, n); None: all combos."""
+    seed: int = 0
+    """Seed of the combo draw (and of agents that sample)."""
+    settings: list[Setting] = Field(default_factory=lambda: [Setting()])
+    """Information settings."""
+    budget: Budget = Field(default_factory=Budget)
+    """Budget of each attempt."""
+    workers: int = Field(default=1, ge=1)
+    """Attempts run in parallel."""
+    max_retries: int = Field(default=2, ge=0)
+    """Retries of an attempt that ended in infra_error (with --resume)."""
+    sandbox: SandboxConfig = Field(default_factory=SandboxConfig)
+    """Sandbox limits."""
+    backend: str = "auto"
+    """Sandbox backend: auto, bwrap or none."""
+
+
+class Skipped(BaseModel):
+    """A (task, n) the plan could not include."""
+
+    task: str
+    """Task id."""
+    n: int
+    """Requested n."""
+    why: str
+    """Reason."""
+
+
+def task_seed(seed: int, task_id: str, n: int) -> int:
+    """A per-(task, n) seed derived from the run seed (stable across Python versions)."""
+    h = hashlib.sha256(f"{seed}|{task_id}|{n}".encode()).digest()
+    return int.from_bytes(h[:4], "big")
+
+
+def plan_attempts(
+    tasks: Sequence[Task], config: RunConfig
+) -> tuple[list[AttemptSpec], list[Skipped]]:
+    """The attempts of a run, in a stable order; the same config gives the same attempts."""
+    specs: list[AttemptSpec] = []
+    skipped: list[Skipped] = []
+    for task in tasks:
+        maskable = task.maskable()
+        for n in config.ns:
+            if n > len(maskable):
+                skipped.append(
+                    Skipped(task=task.id, n=n, why=f"only {len(maskable)} maskable functions")
+                )
+                continue
+            combos = draw_combos(maskable, n, config.combos_per_n, task_seed(config.seed, task.id, n))
+            for setting in config.settings:
+                for combo in combos:
+                    for trial in range(config.trials):
+                        for agent in config.agents:
+                            specs.append(
+                                AttemptSpec(
+                                    task_id=task.id,
+                                    task_root=str(task.root),
+                                    agent=agent,
+                                    combo=tuple(combo),
+                                    trial=trial,
+                                    setting=setting,
+                                    budget=config.budget,
+                                    seed=config.seed,
+                                )
+                            )
+    return specs, skipped

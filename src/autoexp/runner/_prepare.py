@@ -1,0 +1,80 @@
+"""Preparing an attempt's workspace and prompt: exactly what the agent gets."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from autoexp.agents._prompt import render_prompt
+from autoexp.agents._types import Budget, Prompt, Setting
+from autoexp.errors import LeakError
+from autoexp.masking import leak_check, mask_tree
+from autoexp.tasks._model import Task
+
+AGENT_DIR = ".autoexp"
+"""Directory inside the workspace for harness files (prompt, results); removed before grading."""
+
+
+class Prepared(BaseModel):
+    """A prepared workspace."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, use_attribute_docstrings=True)
+
+    workspace: Path
+    """The agent's working copy (masked code)."""
+    pristine: Path
+    """An untouched copy of the masked code, to tell what the agent changed."""
+    prompt: Prompt
+    """The rendered prompt."""
+    originals: dict[str, str]
+    """Original bodies of the masked functions (never shown to the agent)."""
+
+
+def prepare_workspace(
+    task: Task,
+    combo: Sequence[str],
+    scratch: Path,
+    *,
+    agent_name: str = "default",
+    setting: Setting | None = None,
+    budget: Budget | None = None,
+) -> Prepared:
+    """Mask `combo` in a copy of the task's code under `scratch`, check for leaks, render the prompt.
+
+    `scratch/workspace` is the agent's copy and `scratch/pristine` a reference copy.
+    Raises LeakError when any line of a masked body survives in the workspace.
+    """
+    setting = setting or Setting()
+    descriptions = [
+        (f, task.function(f).description if setting.descriptions else None) for f in combo
+    ]
+    workspace = scratch / "workspace"
+    masked = mask_tree(task.code_dir, workspace, descriptions)
+    leaks = leak_check(workspace, masked.originals)
+    if leaks:
+        shown = "; ".join(str(leak) for leak in leaks[:5])
+        raise LeakError(f"task {task.id}: masked code survives in the workspace: {shown}")
+    pristine = scratch / "pristine"
+    shutil.copytree(workspace, pristine)
+    prompt = render_prompt(
+        agent_name,
+        task,
+        combo,
+        commands=setting.commands,
+        paper=setting.paper,
+        descriptions=setting.descriptions,
+        budget=budget,
+    )
+    return Prepared(
+        workspace=workspace, pristine=pristine, prompt=prompt, originals=masked.originals
+    )
+
+
+def write_prepared(prepared: Prepared, out: Path) -> None:
+    """Copy a prepared workspace and its prompt to `out` (for `autoexp prepare`)."""
+    shutil.copytree(prepared.workspace, out / "workspace")
+    (out / "prompt.md").write_text(prepared.prompt.text, encoding="utf-8")
+    (out / "prompt.json").write_text(prepared.prompt.model_dump_json(indent=2), encoding="utf-8")

@@ -1,0 +1,27 @@
+"""Entry point: `python run.py --exp <name>` prints the experiment's metrics as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from experiments import EXPERIMENTS
+
+
+def _round(value: float) -> float:
+    """Round to 6 significant digits so the printed numbers are stable and readable."""
+    return float(f"{float(value):.6g}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Discrete hidden Markov model experiments.")
+    parser.add_argument("--exp", required=True, choices=sorted(EXPERIMENTS))
+    args = parser.parse_args(argv)
+    metrics = EXPERIMENTS[args.exp]()
+    print(json.dumps({k: _round(v) for k, v in metrics.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""Most probable state path, computed in log space."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def viterbi(pi: np.ndarray, A: np.ndarray, B: np.ndarray, obs: np.ndarray) -> tuple[np.ndarray, float]:
+    """Viterbi path (T,) and its joint log-probability log P(path, obs)."""
+    T, N = obs.shape[0], pi.shape[0]
+    with np.errstate(divide="ignore"):
+        log_pi, log_A, log_B = np.log(pi), np.log(A), np.log(B)
+    delta = log_pi + log_B[:, obs[0]]
+    back = np.zeros((T, N), dtype=np.int64)
+    for t in range(1, T):
+        scores = delta[:, None] + log_A
+        back[t] = np.argmax(scores, axis=0)
+        delta = scores[back[t], np.arange(N)] + log_B[:, obs[t]]
+    path = np.empty(T, dtype=np.int64)
+    path[T - 1] = int(np.argmax(delta))
+    for t in range(T - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    return path, float(delta[path[T - 1]])

@@ -1,0 +1,9 @@
+# mutant-of: inference.py::backward_scaled
+# bug: divides by c_t instead of c_{t+1}
+def backward_scaled(A, B, obs, c):
+    T, N = obs.shape[0], A.shape[0]
+    beta = np.empty((T, N))
+    beta[T - 1] = 1.0
+    for t in range(T - 2, -1, -1):
+        beta[t] = A @ (B[:, obs[t + 1]] * beta[t + 1]) / c[t]
+    return beta

@@ -1,0 +1,114 @@
+"""Fixtures of the report tests: real AttemptRecords written through the real SqliteStore."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from autoexp.agents import AgentSpec, Setting
+from autoexp.grading import ExperimentOutcome, Grade, MetricOutcome, Reason, Status
+from autoexp.runner._store import SqliteStore
+from autoexp.runner._types import AttemptRecord, AttemptSpec
+
+MakeRecord = Callable[..., AttemptRecord]
+
+
+def make_record(
+    *,
+    task: str = "toy",
+    agent: str = "react",
+    model: str | None = "m1",
+    combo: tuple[str, ...] = ("a.py::f",),
+    trial: int = 0,
+    status: Status = Status.PASSED,
+    reason: Reason | None = None,
+    setting: Setting | None = None,
+    cost: float | None = 0.0,
+    tokens: tuple[int, int] = (0, 0),
+    wall: float = 1.0,
+    fabricated: bool = False,
+    experiments_passed: float | None = None,
+    functions_correct: float | None = None,
+    error: str | None = None,
+) -> AttemptRecord:
+    """One attempt record; graded statuses get a one-experiment Grade."""
+    spec = AttemptSpec(
+        task_id=task,
+        task_root=f"/tasks/{task}",
+        agent=AgentSpec(name=agent, model=model),
+        combo=tuple(sorted(combo)),
+        trial=trial,
+        setting=setting or Setting(),
+    )
+    if reason is None:
+        reason = {
+            Status.PASSED: Reason.NONE,
+            Status.FAILED: Reason.WRONG_RESULT,
+            Status.INFRA_ERROR: Reason.SANDBOX,
+            Status.GRADER_ERROR: Reason.LEAK,
+        }[status]
+    grade = None
+    if status in (Status.PASSED, Status.FAILED):
+        ok = status is Status.PASSED
+        metric = MetricOutcome(
+            expected=1.0,
+            tolerance=0.01,
+            reported=1.0 if ok or fabricated else 2.0,
+            verified=1.0 if ok else 2.0,
+            reported_ok=ok or fabricated,
+            verified_ok=ok,
+        )
+        grade = Grade(
+            status=status,
+            reason=reason,
+            detail="1/1" if ok else "0/1",
+            experiments=[
+                ExperimentOutcome(
+                    id="exp",
+                    metrics={"acc": metric},
+                    passed=ok,
+                    reported_passed=ok or fabricated,
+                    reason=Reason.NONE if ok else reason,
+                )
+            ],
+            fabricated=fabricated,
+            experiments_passed=experiments_passed if experiments_passed is not None else float(ok),
+            functions_correct=functions_correct,
+        )
+    return AttemptRecord(
+        attempt_id=spec.attempt_id,
+        spec=spec,
+        status=status,
+        reason=reason,
+        grade=grade,
+        reported={"exp": {"acc": 1.0}} if grade else None,
+        fabricated=fabricated,
+        model=model,
+        tokens_in=tokens[0],
+        tokens_out=tokens[1],
+        cost_usd=cost,
+        wall_s=wall,
+        error=error,
+    )
+
+
+@pytest.fixture(scope="session")
+def record() -> MakeRecord:
+    """The record factory."""
+    return make_record
+
+
+@pytest.fixture(scope="module")
+def write_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """Write records into <fresh tmp dir>/<name>/results.sqlite through SqliteStore.put."""
+
+    def write(records: list[AttemptRecord], name: str = "run-a") -> Path:
+        run_dir = tmp_path_factory.mktemp("runs") / name
+        with SqliteStore(run_dir / "results.sqlite") as store:
+            for r in records:
+                store.put(r)
+        return run_dir
+
+    return write
