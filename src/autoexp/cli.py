@@ -266,6 +266,7 @@ def run_cmd(
             resume=resume,
             console=err,
             progress=not no_progress,
+            workers=workers,
         )
     except (AutoexpError, ValueError) as e:
         raise _fail(e) from None

@@ -60,7 +60,7 @@ def test_body_line_in_a_comment_elsewhere(masked: tuple[Path, dict[str, str]]) -
         (LeakKind.TEXT, "run.py", 4, FID)
     ]
     assert leaks[0].text == GOLD_LINE
-    with pytest.raises(LeakError, match="run.py:4"):
+    with pytest.raises(LeakError, match=r"run\.py:4"):
         ensure_no_leaks(ws, originals)
 
 

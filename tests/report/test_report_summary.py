@@ -171,10 +171,32 @@ def test_table_text_and_markup_escaping(record, write_run) -> None:
     )
     text = cli_summary(run)
     assert "react:[red]evil" in text
-    assert "100.0%" in text and "infra" in text
+    assert "100% [" in text and "infra" in text
     table = render_summary_table(summary(run))
     assert table.row_count == 1
-    assert "agent" in table_text(table)
+
+
+def test_table_drops_minor_columns_on_narrow_terminals(run_dir: Path) -> None:
+    table = render_summary_table(summary(run_dir))
+    wide = table_text(table, width=200)
+    for header in (
+        "agent",
+        "setting",
+        "pass",
+        "fail",
+        "infra",
+        "grader",
+        "pass@k",
+        "pass^k",
+        "$/success",
+        "fab.",
+    ):
+        assert header in wide, header
+    assert "83% [44–97]" in wide and "0.50 (k=3)" in wide  # react:m1, n=1: 5 of 6
+    narrow = table_text(table, width=70)
+    assert "fab." not in narrow and "pass^k" not in narrow
+    assert "react:m1" in narrow and "83% [44–97]" in narrow
+    assert max(len(line) for line in narrow.splitlines()) <= 70
 
 
 def test_missing_and_empty_stores(tmp_path: Path, write_run) -> None:

@@ -74,7 +74,7 @@ def test_not_yaml_and_not_mapping(task_dir):
 
 def test_missing_parts(task_dir):
     (task_dir / "paper.md").unlink()
-    with pytest.raises(TaskError, match="needs paper.md or paper.txt"):
+    with pytest.raises(TaskError, match=r"needs paper\.md or paper\.txt"):
         load_task(task_dir)
     with pytest.raises(TaskError, match="no such task"):
         load_task(task_dir / "nope")

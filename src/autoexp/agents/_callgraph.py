@@ -4,7 +4,8 @@ The context of a masked function is what the agentless agent shows the model ins
 whole repository: the masked function itself, the functions that call it (by name or attribute,
 from modules that import its module or its name), the functions of its own module or class that
 those callers call (its likely collaborators, since its own body is masked), the header and
-`__init__` of its class, and the imports and constants of its module.
+`__init__` of its class, the imports and constants of its module, and an outline (signatures
+and docstrings) of the rest of its module or class.
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ class ContextItem(BaseModel):
     qualname: str
     """Function or class name inside the file; `<module>` for imports and constants."""
     role: str
-    """`masked`, `caller`, `callee`, `class` or `module`."""
+    """`masked`, `caller`, `callee` (whole code), `class` (header), `outline` (signature and
+    docstring) or `module` (docstring, imports, constants)."""
 
 
 class CodeContext(BaseModel):
@@ -97,7 +99,8 @@ def _start(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> int:
     return min([node.lineno, *(d.lineno for d in node.decorator_list)])
 
 
-def _class_header_end(node: ast.ClassDef) -> int:
+def _header_end(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> int:
+    """Last line of the signature and docstring."""
     first = node.body[0]
     is_doc = (
         isinstance(first, ast.Expr)
@@ -117,7 +120,7 @@ def _collect(mod: _Module, body: list[ast.stmt], prefix: str) -> None:
                 "function",
                 _start(node),
                 node.end_lineno or node.lineno,
-                node.lineno,
+                _header_end(node),
                 _calls(node),
             )
         elif isinstance(node, ast.ClassDef):
@@ -128,7 +131,7 @@ def _collect(mod: _Module, body: list[ast.stmt], prefix: str) -> None:
                 "class",
                 _start(node),
                 node.end_lineno or node.lineno,
-                _class_header_end(node),
+                _header_end(node),
                 frozenset(),
             )
             _collect(mod, node.body, q + ".")
@@ -263,6 +266,9 @@ def build_context(
                         add_class(d)
                     else:
                         add(d, "callee")
+        for d in neighbours.values():  # an outline of the rest: signatures and docstrings
+            if (t.path, d.qualname) not in chosen:
+                add(d, "outline", whole=False)
     files = sorted(spans, key=lambda p: (p not in {t.path for t in targets}, p))
     text = "\n".join(_render(modules[p], spans[p]) for p in files)
     items = [ContextItem(path=p, qualname=q, role=r) for (p, q), r in chosen.items()]

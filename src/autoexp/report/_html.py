@@ -241,6 +241,9 @@ def _context(
         "reasons": reasons,
         "show_setting": len({r.setting for r in all_rows}) > 1,
         "show_model": any(r.model and not r.agent.endswith(f":{r.model}") for r in all_rows),
+        "show_fc": any(r.functions_correct is not None for r in all_rows),
+        "show_edited": any(r.edited_outside_mask for r in all_rows),
+        "show_cost": any(r.cost_usd != 0 for r in all_rows),
         "plots": [
             {
                 "name": p.name,

@@ -133,6 +133,15 @@ def pass_at_k_vs_k(summaries: Sequence[Summary]) -> Plot:
     name, title = "pass_at_k", "pass@k (solid) and pass^k (dashed) vs k, all n pooled"
     if not rows:
         return Plot(name, title, None, "No (task, combo) group has a graded trial.")
+    top = max(max(r.pass_at_k) for r in rows)
+    if top == 1:
+        return Plot(
+            name,
+            title,
+            None,
+            "Every (task, combo) has one graded trial: pass@1 is the only k (see the tables). "
+            "Run with --trials k to estimate pass@k and pass^k for k > 1.",
+        )
     labels = series_labels([series_key(r) for r in rows])
     colors = series_colors(summaries)
     fig, ax = _figure()
@@ -140,21 +149,19 @@ def pass_at_k_vs_k(summaries: Sequence[Summary]) -> Plot:
         color = colors.get(series_key(r))
         ks = sorted(r.pass_at_k)
         ax.plot(
-            ks, [r.pass_at_k[k] for k in ks], marker="o", color=color, label=labels[series_key(r)]
+            ks,
+            [r.pass_at_k[k] for k in ks],
+            marker="o",
+            color=color,
+            label=labels[series_key(r)],
         )
         ax.plot(ks, [r.pass_hat_k[k] for k in ks], marker=".", ls="--", color=color)
-    top = max(max(r.pass_at_k) for r in rows)
     ax.set_xticks(range(1, top + 1))
     ax.set_xlabel("k (trials)")
     ax.set_ylabel("probability")
     ax.set_ylim(-0.03, 1.03)
     _legend(ax)
-    note = ""
-    if top == 1:
-        note = (
-            "Only one graded trial per (task, combo): run with --trials k to see pass@k for k > 1."
-        )
-    return Plot(name, title, _png(fig), note)
+    return Plot(name, title, _png(fig))
 
 
 def pareto_front(points: Sequence[tuple[float, float]]) -> list[int]:

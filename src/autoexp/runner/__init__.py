@@ -29,4 +29,5 @@ __all__ = [
     "task_seed",
     "verify",
     "workspace_diff",
+    "write_prepared",
 ]

@@ -119,6 +119,7 @@ def run(
     resume: bool = False,
     console: Console | None = None,
     progress: bool = True,
+    workers: int | None = None,
 ) -> RunResult:
     """Plan and execute a run (or add to / resume an existing one).
 
@@ -127,6 +128,7 @@ def run(
       holds are kept, the rest run.
     - `resume=True`: also retry infra errors (up to `max_retries`); `config=None` means the
       stored config.
+    - `workers` overrides the config's number of parallel attempts (e.g. on resume).
     """
     console = console or Console(stderr=True)
     run_dir = Path(run_dir) if run_dir else Path("runs") / new_run_id()
@@ -139,6 +141,8 @@ def run(
     else:
         config = config.model_copy(update={"tasks": _absolute_refs(config.tasks)})
         specs, skipped = plan_attempts(resolve_tasks(config.tasks), config)
+    if workers is not None:
+        config = config.model_copy(update={"workers": workers})
     if resume and existing is None:
         raise RunError(f"{run_dir}: --resume needs an existing run (no run.json)")
 
@@ -162,10 +166,13 @@ def run(
         for aid, spec in planned.items():
             if aid not in held:
                 todo.append(spec)
-            elif resume and held[aid][0] == Status.INFRA_ERROR.value:
-                if held[aid][1] < config.max_retries:
-                    todo.append(spec)
-                    retries[aid] = held[aid][1] + 1
+            elif (
+                resume
+                and held[aid][0] == Status.INFRA_ERROR.value
+                and held[aid][1] < config.max_retries
+            ):
+                todo.append(spec)
+                retries[aid] = held[aid][1] + 1
         kept = len(planned) - len(todo)
         for s in skipped:
             console.print(f"[yellow]skipped[/] {s.task} n={s.n}: {s.why}")
