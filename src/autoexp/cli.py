@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from rich.console import Console
 from rich.table import Table
 
@@ -192,6 +193,14 @@ def run_cmd(
     agent_network: Annotated[
         bool, typer.Option(help="Give the command agent's process network (grading never has it).")
     ] = False,
+    agent_env: Annotated[
+        list[str] | None,
+        typer.Option(help="Host env var passed to the command agent (e.g. its API key); repeatable."),
+    ] = None,
+    agent_option: Annotated[
+        list[str] | None,
+        typer.Option(help="Agent or model option KEY=VALUE (YAML value); repeatable."),
+    ] = None,
     tool_format: Annotated[str, typer.Option(help="react tool protocol: native or text.")] = "native",
     n: Annotated[str, typer.Option("--n", help="Numbers of masked functions, e.g. 1,2.")] = "1",
     trials: Annotated[int, typer.Option(min=1, help="Trials per combo and agent.")] = 1,
@@ -230,12 +239,23 @@ def run_cmd(
         options["cmd"] = agent_cmd
     if agent_network:
         options["network"] = True
+    if agent_env:
+        options["pass_env"] = list(agent_env)
+    for item in agent_option or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise _fail(ValueError(f"--agent-option takes KEY=VALUE, got {item!r}"))
+        options[key.strip()] = yaml.safe_load(value)
+    from autoexp.agents import MODEL_AGENTS
+
     for a in agent or ["oracle", "noop"]:
         name, _, m = a.partition(":")
+        # --model goes to model-driven agents, and to a command agent whose template uses it
+        uses_model = name in MODEL_AGENTS or (name == "command" and "{model}" in (agent_cmd or ""))
         specs.append(
             AgentSpec(
                 name=name,
-                model=m or (model if name not in ("oracle", "noop") else None),
+                model=m or (model if uses_model else None),
                 base_url=base_url,
                 api_key_env=api_key_env,
                 options=options if name not in ("oracle", "noop") else {},

@@ -17,6 +17,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from report_helpers import make_record as record
 from test_report_html import PAYLOAD, write_files
 
 from autoexp.grading import Status
@@ -53,7 +54,7 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory, record) -> Path:
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run = make_demo_run(tmp_path_factory.mktemp("browser") / "demo", 150, seed=3)
     hostile = record(model="x" + PAYLOAD, status=Status.FAILED, error="boom " + PAYLOAD)
     with SqliteStore(run / "results.sqlite") as store:

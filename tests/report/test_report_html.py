@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from report_helpers import make_record as record
+from report_helpers import write_run as write_into
 
 from autoexp.agents._types import Trajectory, TrajectoryStep
 from autoexp.grading import Status
 from autoexp.report import cli_report, write_report
 from autoexp.runner._types import AttemptRecord
+
+
+@pytest.fixture(scope="module")
+def write_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """Write records into a fresh <tmp>/<name>/results.sqlite through SqliteStore.put."""
+    return lambda records, name="run-a": write_into(tmp_path_factory.mktemp("runs"), records, name)
+
 
 PAYLOAD = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 SECTIONS = (
@@ -72,7 +82,7 @@ def write_files(
 
 
 @pytest.fixture(scope="module")
-def run_dir(record, write_run) -> Path:
+def run_dir(write_run) -> Path:
     recs = []
     for trial in range(3):
         recs.append(
@@ -192,7 +202,7 @@ def test_detail_sections_are_capped_with_a_note(run_dir: Path, html: str) -> Non
     assert ("oracle", "passed") in statuses and len(statuses) == 3
 
 
-def test_compare_labels_rows_by_run(record, write_run) -> None:
+def test_compare_labels_rows_by_run(write_run) -> None:
     first = write_run([record(status=Status.FAILED), record(status=Status.PASSED, trial=1)])
     other = write_run([record(status=Status.PASSED, cost=0.03)], "run-b")
     same_name = write_run([record(status=Status.FAILED)], "run-a")
@@ -205,7 +215,7 @@ def test_compare_labels_rows_by_run(record, write_run) -> None:
     assert (first / "report" / "index.html").is_file()
 
 
-def test_plots_skip_gracefully(record, write_run) -> None:
+def test_plots_skip_gracefully(write_run) -> None:
     unknown = write_run(
         [record(status=Status.PASSED, cost=None), record(status=Status.FAILED, trial=1, cost=None)],
         "unknown",
@@ -222,7 +232,7 @@ def test_plots_skip_gracefully(record, write_run) -> None:
     assert "No attempt in the store yet." in html
 
 
-def test_unreadable_and_newer_trajectories_are_reported(record, write_run) -> None:
+def test_unreadable_and_newer_trajectories_are_reported(write_run) -> None:
     a = record(trial=0, status=Status.FAILED)
     b = record(trial=1, status=Status.FAILED)
     run = write_run([a, b])

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from report_helpers import make_record as record
+from report_helpers import write_run as write_into
 from test_report_stats import brute_pass_at_k, brute_pass_hat_k
 
 from autoexp.agents import Setting
@@ -15,12 +18,19 @@ from autoexp.grading import Reason, Status
 from autoexp.report import cli_summary, render_summary_table, summary, wilson_interval
 from autoexp.report._table import table_text
 
+
+@pytest.fixture(scope="module")
+def write_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """Write records into a fresh <tmp>/<name>/results.sqlite through SqliteStore.put."""
+    return lambda records, name="run-a": write_into(tmp_path_factory.mktemp("runs"), records, name)
+
+
 P, F, INFRA, G = Status.PASSED, Status.FAILED, Status.INFRA_ERROR, Status.GRADER_ERROR
 A, B, C = ("a.py::f",), ("a.py::f", "a.py::g"), ("a.py::g",)
 
 
 @pytest.fixture
-def run_dir(record, write_run) -> Path:
+def run_dir(write_run) -> Path:
     common = {"tokens": (100, 10), "wall": 2.0, "cost": 0.01}
     recs = [
         # react:m1, n=1, combo A: passed, failed (fabricated, half the experiments), passed, infra
@@ -162,7 +172,7 @@ def test_cli_summary_json_contract(run_dir: Path) -> None:
     assert set(react["pass_at_k"]) == {"1", "2", "3"}
 
 
-def test_table_text_and_markup_escaping(record, write_run) -> None:
+def test_table_text_and_markup_escaping(write_run) -> None:
     run = write_run(
         [
             record(model="[red]evil", status=P),

@@ -157,6 +157,18 @@ def put_bodies(source: str, bodies: dict[str, str], *, filename: str = "<source>
     A raw body goes back byte for byte when the function has the same indentation and
     newlines; otherwise it is re-indented. A dedented body is accepted too.
     """
+    if not bodies:
+        return source
+    parsed = parse_source(source, filename)
+    spans = {q: parsed.span(q) for q in bodies}
+    try:  # all at once: one parse to locate, one to check
+        return _apply(
+            source, parsed, [(spans[q], _raw_text_for(spans[q], b)) for q, b in bodies.items()]
+        )
+    except MaskingError:
+        pass
+    # One by one, so that a body which is not raw after all (e.g. a dedented multi-line body)
+    # can be indented instead, and an error names the function it is about.
     for qualname, raw in bodies.items():
         parsed = parse_source(source, filename)
         span = parsed.span(qualname)
@@ -166,7 +178,6 @@ def put_bodies(source: str, bodies: dict[str, str], *, filename: str = "<source>
         except MaskingError:
             if text.startswith(("\n", "\r\n")):
                 raise
-            # Not a raw body after all (e.g. a dedented multi-line body): indent it.
             source = _apply(source, parsed, [(span, render_body(raw, span.indent, span.newline))])
     return source
 

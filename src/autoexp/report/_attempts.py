@@ -309,12 +309,23 @@ def _bodies(directory: Path, combo: tuple[str, ...]) -> tuple[list[BodyView], st
 
 
 def _args_text(args: Any) -> str:
+    """Tool arguments for reading: `key: value`, multi-line strings as blocks (not JSON-escaped)."""
     if isinstance(args, str):
         try:
             args = json.loads(args)
         except ValueError:
             return args
-    return json.dumps(args, indent=1, ensure_ascii=False) if args is not None else ""
+    if args is None:
+        return ""
+    if not isinstance(args, dict):
+        return json.dumps(args, indent=1, ensure_ascii=False)
+    parts = []
+    for key, value in args.items():
+        if isinstance(value, str):
+            parts.append(f"{key}:\n{value}" if "\n" in value else f"{key}: {value}")
+        else:
+            parts.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+    return "\n".join(parts)
 
 
 def _trajectory(directory: Path, record: AttemptRecord) -> TrajectoryView:
@@ -339,6 +350,7 @@ def _trajectory(directory: Path, record: AttemptRecord) -> TrajectoryView:
         return TrajectoryView(problem=f"trajectory.json is unreadable: {clip(str(exc), 2000)}")
     view = TrajectoryView(prompt=clip(traj.prompt, TEXT_CHARS), ended_by=traj.ended_by)
     budget = TRAJECTORY_CHARS
+    called: set[str] = set()  # arguments shown with the model's last calls
     for step in traj.steps:
         view.tokens_in += step.tokens_in
         view.tokens_out += step.tokens_out
@@ -351,6 +363,10 @@ def _trajectory(directory: Path, record: AttemptRecord) -> TrajectoryView:
             for c in step.tool_calls
         ]
         args = clip(_args_text(step.tool_args), STEP_CHARS)
+        if step.kind == "model":
+            called = {a for _, a in calls}
+        elif args in called:
+            args = ""  # the same arguments are shown with the call just above
         budget -= len(content) + len(args) + sum(len(a) for _, a in calls)
         view.steps.append(
             StepView(

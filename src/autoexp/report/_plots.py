@@ -161,7 +161,15 @@ def pass_at_k_vs_k(summaries: Sequence[Summary]) -> Plot:
     ax.set_ylabel("probability")
     ax.set_ylim(-0.03, 1.03)
     _legend(ax)
-    return Plot(name, title, _png(fig))
+    short = [labels[series_key(r)] for r in rows if max(r.pass_at_k) < top]
+    note = ""
+    if short:
+        note = (
+            "Stopping before k=" + str(top) + ": " + ", ".join(short) + ". A series ends at the "
+            "fewest graded trials of any of its (task, combo) groups; infra and grader errors "
+            "do not count as trials."
+        )
+    return Plot(name, title, _png(fig), note)
 
 
 def pareto_front(points: Sequence[tuple[float, float]]) -> list[int]:

@@ -1,18 +1,16 @@
-"""Fixtures of the report tests: real AttemptRecords written through the real SqliteStore."""
+"""Helpers of the report tests: real AttemptRecords written through the real SqliteStore.
+
+(Not a conftest.py: other test folders import their own `conftest` by name.)
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 from autoexp.agents import AgentSpec, Setting
 from autoexp.grading import ExperimentOutcome, Grade, MetricOutcome, Reason, Status
 from autoexp.runner._store import SqliteStore
 from autoexp.runner._types import AttemptRecord, AttemptSpec
-
-MakeRecord = Callable[..., AttemptRecord]
 
 
 def make_record(
@@ -94,21 +92,10 @@ def make_record(
     )
 
 
-@pytest.fixture(scope="session")
-def record() -> MakeRecord:
-    """The record factory."""
-    return make_record
-
-
-@pytest.fixture(scope="module")
-def write_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
-    """Write records into <fresh tmp dir>/<name>/results.sqlite through SqliteStore.put."""
-
-    def write(records: list[AttemptRecord], name: str = "run-a") -> Path:
-        run_dir = tmp_path_factory.mktemp("runs") / name
-        with SqliteStore(run_dir / "results.sqlite") as store:
-            for r in records:
-                store.put(r)
-        return run_dir
-
-    return write
+def write_run(root: Path, records: list[AttemptRecord], name: str = "run-a") -> Path:
+    """Write records into <root>/<name>/results.sqlite through SqliteStore.put."""
+    run_dir = root / name
+    with SqliteStore(run_dir / "results.sqlite") as store:
+        for r in records:
+            store.put(r)
+    return run_dir
