@@ -125,7 +125,9 @@ def test_merge_keeps_agent_bodies_only(code: Path, tmp_path: Path) -> None:
     (ws / "pkg/model.py").write_bytes(model.encode())
     util = (ws / "pkg/util.py").read_text()
     (ws / "pkg/util.py").write_text(replace_body(util, "helper", "return v + 1 if v else 0"))
-    (ws / "run.py").write_text(FILES["run.py"].replace("scale(2)", "scale(0)") + "\n# agent was here\n")
+    (ws / "run.py").write_text(
+        FILES["run.py"].replace("scale(2)", "scale(0)") + "\n# agent was here\n"
+    )
     (ws / "helper_new.py").write_text("X = 1\n")
     (ws / "outputs.log").write_text("experiment output\n")
     (ws / "results.json").write_text("{}")
@@ -154,7 +156,9 @@ def test_merge_keeps_agent_bodies_only(code: Path, tmp_path: Path) -> None:
 def test_merge_without_outside_edits(code: Path, tmp_path: Path) -> None:
     ws = _agent_workspace(code, tmp_path)
     util = (ws / "pkg/util.py").read_text()
-    (ws / "pkg/util.py").write_text(replace_body(util, "helper", "import os\nreturn len(os.sep) + v"))
+    (ws / "pkg/util.py").write_text(
+        replace_body(util, "helper", "import os\nreturn len(os.sep) + v")
+    )
     (ws / "results.json").write_text("{}")
     (ws / "outputs.log").write_text("not source: ignored\n")
     res = merge_for_grading(code, ws, IDS, tmp_path / "grade")
@@ -196,3 +200,13 @@ def test_merge_ignores_symlinks_planted_by_the_agent(code: Path, tmp_path: Path)
     assert "pkg/util.py::helper" in res.fell_back
     assert "modified: pkg/util.py (not a regular file)" in res.outside_edits
     assert "return v + 1" not in (tmp_path / "grade/pkg/util.py").read_text()
+
+
+def test_empty_combo_copies_only(code: Path, tmp_path: Path) -> None:
+    tree = mask_tree(code, tmp_path / "ws", [])
+    assert tree.originals == {} and tree.masked_files == []
+    for rel in FILES:
+        assert (tree.root / rel).read_bytes() == (code / rel).read_bytes()
+    res = merge_for_grading(code, tree.root, [], tmp_path / "grade")
+    assert res.from_agent == [] and not res.edited_outside_mask
+    assert res.model_dump()["edited_outside_mask"] is False

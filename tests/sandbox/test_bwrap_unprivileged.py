@@ -51,7 +51,7 @@ def _copy_importable(lib: Path) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     site = {p for p in sys.path if p.endswith("-packages")}
-    for name in sorted({m.split(".")[0] for m in loaded.stdout.split()} - {"autoexp"}):
+    for name in sorted({m.split(".")[0] for m in loaded.stdout.split()} - {"autoexp", "__main__"}):
         spec = importlib.util.find_spec(name)
         if spec is None or spec.origin is None or not any(spec.origin.startswith(s) for s in site):
             continue  # standard library or built in

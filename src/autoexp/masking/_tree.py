@@ -8,7 +8,7 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from autoexp.errors import MaskingError
 from autoexp.masking._locate import parse_source
@@ -67,6 +67,7 @@ class MergeResult(BaseModel):
     """What the agent changed outside the masked bodies, e.g. `modified: data.py`,
     `added: helper.py`, `deleted: utils.py`. None of it reaches the grading copy."""
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def edited_outside_mask(self) -> bool:
         """True when the agent changed anything outside the masked bodies."""
