@@ -222,7 +222,17 @@ def run_cmd(
     memory_mb: Annotated[int, typer.Option(help="Sandbox memory limit per process.")] = 4096,
     setting: Annotated[
         list[str] | None,
-        typer.Option(help="Information setting preset (pc+cmd, pc, reproduce); repeatable."),
+        typer.Option(
+            help="Information setting: preset pc+cmd (default), pc or reproduce, or switches "
+            "like 'commands=hidden,paper=none'; repeatable."
+        ),
+    ] = None,
+    commands: Annotated[
+        str | None, typer.Option(help="given|hidden: experiment commands in the prompt.")
+    ] = None,
+    paper: Annotated[str | None, typer.Option(help="full|none|excerpts: the paper given.")] = None,
+    descriptions: Annotated[
+        str | None, typer.Option(help="on|off: masked functions keep their description.")
     ] = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
 ) -> None:
@@ -230,9 +240,7 @@ def run_cmd(
     from autoexp.agents import AgentSpec, Budget
     from autoexp.runner import RunConfig, run
     from autoexp.sandbox import SandboxConfig
-    from autoexp.settings import resolve_settings
-
-    explicit = bool(tasks or agent or setting) or n != "1"
+    explicit = bool(tasks or agent or setting or commands or paper or descriptions) or n != "1"
     specs: list[AgentSpec] = []
     options: dict[str, object] = {"tool_format": tool_format}
     if agent_cmd:
@@ -270,7 +278,7 @@ def run_cmd(
             trials=trials,
             combos_per_n=combos_per_n or None,
             seed=seed,
-            settings=resolve_settings(setting),
+            settings=_settings(setting, commands, paper, descriptions),
             budget=Budget(
                 max_steps=max_steps, max_tokens=max_tokens, max_cost=max_cost, max_wall_s=max_wall
             ),
@@ -305,6 +313,23 @@ def run_cmd(
         )
 
 
+def _settings(
+    presets: list[str] | None, commands: str | None, paper: str | None, descriptions: str | None
+) -> list[object]:
+    """Settings from --setting values, each changed by the individual switches."""
+    from autoexp.settings import resolve_settings, setting_from_switches
+
+    if descriptions not in (None, "on", "off"):
+        raise AutoexpError(f"--descriptions takes on or off, got {descriptions!r}")
+    desc = None if descriptions is None else descriptions == "on"
+    out: list[object] = []
+    for base in resolve_settings(presets):
+        s = setting_from_switches(base, commands=commands, paper=paper, descriptions=desc)
+        if s not in out:
+            out.append(s)
+    return out
+
+
 def _check_agents(specs: list[object]) -> None:
     from autoexp.agents import AGENTS, MODEL_AGENTS
 
@@ -337,7 +362,12 @@ def prepare_cmd(
     n: Annotated[int, typer.Option("--n", min=0, help="Mask n functions drawn with --seed.")] = 1,
     seed: Annotated[int, typer.Option(help="Seed of the draw.")] = 0,
     agent: Annotated[str, typer.Option(help="Whose prompt template to use.")] = "default",
-    setting: Annotated[str, typer.Option(help="Information setting preset.")] = "pc+cmd",
+    setting: Annotated[
+        str, typer.Option(help="Information setting: pc+cmd, pc, reproduce, or switches.")
+    ] = "pc+cmd",
+    commands: Annotated[str | None, typer.Option(help="given|hidden.")] = None,
+    paper: Annotated[str | None, typer.Option(help="full|none|excerpts.")] = None,
+    descriptions: Annotated[str | None, typer.Option(help="on|off.")] = None,
 ) -> None:
     """Write exactly the workspace and prompt an agent would get (to inspect, or to run your
     own agent by hand)."""
@@ -346,20 +376,20 @@ def prepare_cmd(
 
     from autoexp.masking import draw_combos
     from autoexp.runner import prepare_workspace, task_seed, write_prepared
-    from autoexp.settings import resolve_settings
     from autoexp.tasks import resolve_tasks
 
     try:
         (t,) = resolve_tasks([task])
         if out_dir.exists() and any(out_dir.iterdir()):
             raise AutoexpError(f"{out_dir}: exists and is not empty")
+        (chosen,) = _settings([setting], commands, paper, descriptions)
         if functions:
             combo = tuple(sorted(f.strip() for f in functions.split(",") if f.strip()))
             for f in combo:
                 t.function(f)
         else:
+            n = chosen.n if chosen.n is not None else n
             combo = draw_combos(t.maskable(), n, 1, task_seed(seed, t.id, n))[0]
-        (chosen,) = resolve_settings([setting])
         with tempfile.TemporaryDirectory() as tmp:
             prep = prepare_workspace(t, combo, Path(tmp), agent_name=agent, setting=chosen)
             out_dir.mkdir(parents=True, exist_ok=True)

@@ -89,6 +89,8 @@ def render_prompt(
         budget=budget,
         budget_lines=budget_lines(budget),
         submit_hint=submit_hint,
+        commands_hidden=commands != "given",
+        paper_is_excerpts=paper == "excerpts",
     )
     return Prompt(
         text=text,

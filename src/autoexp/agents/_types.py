@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -116,16 +116,23 @@ class AgentSpec(BaseModel):
 
 
 class Setting(BaseModel):
-    """What the agent is given besides the masked code (the second difficulty dial)."""
+    """What the agent is given besides the masked code: the second difficulty dial.
 
-    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
+    Presets (see `autoexp.settings.PRESETS`): `pc+cmd` (the default: partial code, commands
+    given), `pc` (partial code, commands hidden), `reproduce` (nothing masked, commands hidden).
+    """
 
-    commands: str = "given"
-    """`given`: experiment commands are in the prompt; `hidden`: only their descriptions."""
-    paper: str = "full"
-    """`full`, `none` or `excerpts` (only passages relevant to the masked functions)."""
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    commands: Literal["given", "hidden"] = "given"
+    """`given`: experiment commands are in the prompt; `hidden`: only their descriptions (grading
+    still re-runs the task's own commands)."""
+    paper: Literal["full", "none", "excerpts"] = "full"
+    """`full` paper, `none`, or `excerpts`: only the task's passages for the masked functions."""
     descriptions: bool = True
     """Masked functions keep their description as docstring (False: signature only)."""
+    n: int | None = Field(default=None, ge=0)
+    """Fixed number of masked functions for this setting (`reproduce`: 0); None: the run's --n."""
 
     @property
     def label(self) -> str:
@@ -134,8 +141,13 @@ class Setting(BaseModel):
             return "pc+cmd"
         if self == Setting(commands="hidden"):
             return "pc"
-        desc = "on" if self.descriptions else "off"
-        return f"cmd={self.commands},paper={self.paper},desc={desc}"
+        if self == Setting(commands="hidden", n=0):
+            return "reproduce"
+        parts = [f"cmd={self.commands}", f"paper={self.paper}"]
+        parts.append(f"desc={'on' if self.descriptions else 'off'}")
+        if self.n is not None:
+            parts.append(f"n={self.n}")
+        return ",".join(parts)
 
 
 TRAJECTORY_SCHEMA = 1

@@ -69,6 +69,7 @@ def grade_attempt(
     agent_error: str | None = None,
     edited_outside_mask: bool = False,
     functions_correct: float | None = None,
+    require_report: bool = False,
 ) -> Grade:
     """Grade an attempt: success is judged on the verified (re-executed) results only.
 
@@ -76,13 +77,26 @@ def grade_attempt(
     The failure reason is, in order: the budget that ended the agent, the agent's own crash,
     a missing or invalid report, then the first failing experiment's reason
     (timeout, crash, missing metric, wrong result).
+
+    With `require_report` (nothing was masked, so re-execution runs the original code and
+    cannot fail), an experiment passes only when the agent's reported numbers pass too: the
+    agent's job was to find and run the right command.
     """
     outcomes = [
         grade_experiment(e, verified.get(e.id), (reported or {}).get(e.id)) for e in experiments
     ]
+    if require_report:
+        outcomes = [
+            o
+            if o.reported_passed or not o.passed
+            else o.model_copy(update={"passed": False, "reason": Reason.WRONG_RESULT})
+            for o in outcomes
+        ]
     n_pass = sum(o.passed for o in outcomes)
     passed = bool(outcomes) and n_pass == len(outcomes)
-    fabricated = any(o.reported_passed and not o.passed for o in outcomes)
+    fabricated = any(
+        o.reported_passed and not all(m.verified_ok for m in o.metrics.values()) for o in outcomes
+    )
     if passed:
         status, reason = Status.PASSED, Reason.NONE
     else:

@@ -241,6 +241,7 @@ def run_attempt(
             ended_by=result.ended_by,
             agent_error=agent_error,
             edited_outside_mask=merged.edited_outside_mask,
+            require_report=not spec.combo,
         )
         record = AttemptRecord(
             **{**base, "model": result.model or spec.agent.model},

@@ -72,27 +72,28 @@ def plan_attempts(
     skipped: list[Skipped] = []
     for task in tasks:
         maskable = task.maskable()
-        for n in config.ns:
-            if n > len(maskable):
-                skipped.append(
-                    Skipped(task=task.id, n=n, why=f"only {len(maskable)} maskable functions")
-                )
-                continue
-            combos = draw_combos(maskable, n, config.combos_per_n, task_seed(config.seed, task.id, n))
-            for setting in config.settings:
-                for combo in combos:
+        for setting in config.settings:
+            for n in [setting.n] if setting.n is not None else config.ns:
+                if n > len(maskable):
+                    why = f"only {len(maskable)} maskable functions"
+                    skip = Skipped(task=task.id, n=n, why=why)
+                    if skip not in skipped:
+                        skipped.append(skip)
+                    continue
+                seed = task_seed(config.seed, task.id, n)
+                for combo in draw_combos(maskable, n, config.combos_per_n, seed):
                     for trial in range(config.trials):
-                        for agent in config.agents:
-                            specs.append(
-                                AttemptSpec(
-                                    task_id=task.id,
-                                    task_root=str(task.root),
-                                    agent=agent,
-                                    combo=tuple(combo),
-                                    trial=trial,
-                                    setting=setting,
-                                    budget=config.budget,
-                                    seed=config.seed,
-                                )
+                        specs.extend(
+                            AttemptSpec(
+                                task_id=task.id,
+                                task_root=str(task.root),
+                                agent=agent,
+                                combo=tuple(combo),
+                                trial=trial,
+                                setting=setting,
+                                budget=config.budget,
+                                seed=config.seed,
                             )
+                            for agent in config.agents
+                        )
     return specs, skipped
