@@ -1,3 +1,86 @@
-"""autoexp: measure how well AI research agents reproduce and replicate experiments from papers."""
+"""autoexp: measure how well AI research agents reproduce and replicate experiments from papers.
+
+The public names are importable from here (`from autoexp import load_task, run, RunConfig`);
+they are loaded on first use, so `import autoexp` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_PUBLIC = {
+    # tasks
+    "Task": "autoexp.tasks",
+    "TaskSpec": "autoexp.tasks",
+    "Experiment": "autoexp.tasks",
+    "Function": "autoexp.tasks",
+    "Metric": "autoexp.tasks",
+    "load_task": "autoexp.tasks",
+    "resolve_tasks": "autoexp.tasks",
+    "builtin_tasks": "autoexp.tasks",
+    # agents and settings
+    "AgentSpec": "autoexp.agents",
+    "AgentResult": "autoexp.agents",
+    "Budget": "autoexp.agents",
+    "Prompt": "autoexp.agents",
+    "Setting": "autoexp.agents",
+    "PRESETS": "autoexp.settings",
+    # sandbox
+    "SandboxConfig": "autoexp.sandbox",
+    "make_sandbox": "autoexp.sandbox",
+    # grading
+    "Grade": "autoexp.grading",
+    "Status": "autoexp.grading",
+    "Reason": "autoexp.grading",
+    "grade_attempt": "autoexp.grading",
+    # runs
+    "RunConfig": "autoexp.runner",
+    "AttemptSpec": "autoexp.runner",
+    "AttemptRecord": "autoexp.runner",
+    "SqliteStore": "autoexp.runner",
+    "run": "autoexp.runner",
+    "prepare_workspace": "autoexp.runner",
+    # results
+    "summary": "autoexp.report",
+    "write_report": "autoexp.report",
+    # validation
+    "validate_task": "autoexp.build",
+}
+
+__all__ = ["__version__", *_PUBLIC]
+
+if TYPE_CHECKING:
+    from autoexp.agents import AgentResult, AgentSpec, Budget, Prompt, Setting
+    from autoexp.build import validate_task
+    from autoexp.grading import Grade, Reason, Status, grade_attempt
+    from autoexp.report import summary, write_report
+    from autoexp.runner import (
+        AttemptRecord,
+        AttemptSpec,
+        RunConfig,
+        SqliteStore,
+        prepare_workspace,
+        run,
+    )
+    from autoexp.sandbox import SandboxConfig, make_sandbox
+    from autoexp.settings import PRESETS
+    from autoexp.tasks import (
+        Experiment,
+        Function,
+        Metric,
+        Task,
+        TaskSpec,
+        builtin_tasks,
+        load_task,
+        resolve_tasks,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'autoexp' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

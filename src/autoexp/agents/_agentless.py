@@ -23,7 +23,7 @@ from autoexp.agents._callgraph import CodeContext, build_context
 from autoexp.agents._meter import Meter, Recorder
 from autoexp.agents._tools import truncate
 from autoexp.agents._types import AgentResult, Budget, Prompt
-from autoexp.errors import BudgetExceeded, InfraError, MaskingError, ModelAPIError
+from autoexp.errors import BudgetExceeded, MaskingError
 from autoexp.grading import last_json_object, parse_metrics
 from autoexp.grading._metrics import to_number
 from autoexp.masking import body_of_def, replace_body
@@ -211,13 +211,8 @@ class AgentlessAgent:
             rec.note(f"ended: {e}")
             rec.end(f"budget:{e.which}")
             return result(reported=reported or None, ended_by=f"budget:{e.which}")
-        except InfraError as e:
-            rec.note(f"infrastructure error: {type(e).__name__}: {e}")
-            rec.end("error:model_api" if isinstance(e, ModelAPIError) else "error:infra")
-            raise
         except BaseException as e:
-            rec.note(f"agent error: {type(e).__name__}: {e}")
-            rec.end("error:agent")
+            rec.fail(e)
             raise
         rec.end("submitted")
         return result(reported=reported, ended_by="submitted")

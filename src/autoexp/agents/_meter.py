@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from autoexp.agents._types import AgentResult, Budget, Trajectory, TrajectoryStep
-from autoexp.errors import BudgetExceeded
+from autoexp.errors import BudgetExceeded, InfraError, ModelAPIError
 from autoexp.models._types import ModelResponse
 
 
@@ -112,6 +112,16 @@ class Recorder:
         """Record how the agent ended and save."""
         self.trajectory.ended_by = ended_by
         self.save()
+
+    def fail(self, error: BaseException) -> None:
+        """Record an end state that is not the agent's to return (infra or agent crash); the
+        caller re-raises `error`."""
+        if isinstance(error, InfraError):
+            self.note(f"infrastructure error: {type(error).__name__}: {error}")
+            self.end("error:model_api" if isinstance(error, ModelAPIError) else "error:infra")
+        else:
+            self.note(f"agent error: {type(error).__name__}: {error}")
+            self.end("error:agent")
 
     def save(self) -> None:
         """Write trajectory.json, if there is a path."""

@@ -13,7 +13,7 @@ from autoexp.agents._meter import Meter, Recorder
 from autoexp.agents._prompt import _env
 from autoexp.agents._tools import TOOL_SPECS, Toolbox, ToolOptions, parse_text_calls
 from autoexp.agents._types import AgentResult, Budget, Prompt
-from autoexp.errors import BudgetExceeded, InfraError, ModelAPIError
+from autoexp.errors import BudgetExceeded
 from autoexp.models._types import ModelResponse, ToolCall
 from autoexp.protocols import Model, Sandbox
 
@@ -132,13 +132,8 @@ class ReactAgent:
             rec.note(f"ended: {e}")
             rec.end(ended)
             return result(ended_by=ended)
-        except InfraError as e:
-            rec.note(f"infrastructure error: {type(e).__name__}: {e}")
-            rec.end("error:model_api" if isinstance(e, ModelAPIError) else "error:infra")
-            raise
         except BaseException as e:
-            rec.note(f"agent error: {type(e).__name__}: {e}")
-            rec.end("error:agent")
+            rec.fail(e)
             raise
 
     def _call(self, messages: list[dict[str, Any]], rec: Recorder) -> ModelResponse:

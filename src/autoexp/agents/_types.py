@@ -203,6 +203,6 @@ class Trajectory(BaseModel):
 
     def save(self, path: Path) -> None:
         """Write atomically (temp file + rename) so a crash leaves a readable file."""
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(self.model_dump_json(indent=1), encoding="utf-8")
-        tmp.replace(path)
+        from autoexp._io import atomic_write_text
+
+        atomic_write_text(path, self.model_dump_json(indent=1))

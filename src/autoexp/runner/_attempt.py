@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from autoexp import __version__
+from autoexp._io import atomic_write_text
 from autoexp.agents._registry import create_agent
 from autoexp.agents._types import AgentResult
 from autoexp.errors import InfraError, LeakError, MaskingError, ModelAPIError, TaskError
@@ -114,9 +115,7 @@ def verify(
 
 
 def _write_json(path: Path, data: object) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-    tmp.replace(path)
+    atomic_write_text(path, json.dumps(data, indent=1))
 
 
 def run_attempt(

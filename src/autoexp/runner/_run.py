@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from autoexp import __version__
+from autoexp._io import atomic_write_text
 from autoexp.errors import RunError
 from autoexp.grading import Grade, Reason, Status
 from autoexp.runner._attempt import machine_info, run_attempt
@@ -86,9 +87,7 @@ def load_run_file(run_dir: Path) -> RunFile:
 
 
 def _save_run_file(run_dir: Path, rf: RunFile) -> None:
-    tmp = run_dir / "run.json.tmp"
-    tmp.write_text(rf.model_dump_json(indent=1), encoding="utf-8")
-    tmp.replace(run_dir / "run.json")
+    atomic_write_text(run_dir / "run.json", rf.model_dump_json(indent=1))
 
 
 def _work(spec: AttemptSpec, run_dir: Path, sandbox: SandboxConfig, backend: str) -> AttemptRecord:
