@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from toyenv import EXPECTED, TOY, original_def, prepare, toy_copy, toy_sandbox
 
 from autoexp.agents import AgentSpec, Budget, build_context, create_agent, parse_answer
 from autoexp.agents._types import Trajectory
 from autoexp.models import FakeServer
 from autoexp.tasks import load_task
+
+from toyenv import EXPECTED, TOY, original_def, prepare, toy_copy, toy_sandbox
 
 
 @pytest.fixture(scope="module")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from toyenv import EXPECTED, TOY, prepare, toy_sandbox
 
 from autoexp.agents import AgentSpec, Budget, CommandAgent, create_agent
 from autoexp.agents._types import Trajectory
 from autoexp.errors import AutoexpError
 from autoexp.sandbox import Isolation, probe_bwrap
 from autoexp.tasks import BUILTIN_DIR, load_task
+
+from toyenv import EXPECTED, TOY, prepare, toy_sandbox
 
 CLI = r'''
 import json, os, pathlib, subprocess, sys, time

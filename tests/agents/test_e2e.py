@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import attempts_json, autoexp
 from toyenv import EXPECTED, TOY
 

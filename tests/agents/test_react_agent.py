@@ -7,13 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
-from toyenv import EXPECTED, TOY, masked_def_text, original_def, prepare, run_json, toy_sandbox
 
 from autoexp.agents import AgentSpec, Budget, ReactAgent, create_agent
 from autoexp.agents._types import Trajectory
 from autoexp.errors import AutoexpError, ModelAPIError
 from autoexp.models import FakeServer, ModelConfig, OpenAIModel
 from autoexp.tasks import load_task
+
+from toyenv import EXPECTED, TOY, masked_def_text, original_def, prepare, run_json, toy_sandbox
 
 FAKE_PRICE_IN, FAKE_PRICE_OUT = 1.0, 2.0  # $/Mtoken of the model "fake" in the built-in table
 

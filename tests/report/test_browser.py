@@ -17,13 +17,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from report_helpers import make_record as record
 from test_report_html import PAYLOAD, write_files
 
 from autoexp.grading import Status
 from autoexp.report import write_report
 from autoexp.report._demo import make_demo_run
 from autoexp.runner._store import SqliteStore
+
+from report_helpers import make_record as record
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FLAGS = (

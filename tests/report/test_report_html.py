@@ -8,13 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from report_helpers import make_record as record
-from report_helpers import write_run as write_into
 
 from autoexp.agents._types import Trajectory, TrajectoryStep
 from autoexp.grading import Status
 from autoexp.report import cli_report, write_report
 from autoexp.runner._types import AttemptRecord
+
+from report_helpers import make_record as record
+from report_helpers import write_run as write_into
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from report_helpers import make_record as record
-from report_helpers import write_run as write_into
 from test_report_stats import brute_pass_at_k, brute_pass_hat_k
 
 from autoexp.agents import Setting
@@ -17,6 +15,9 @@ from autoexp.errors import RunError
 from autoexp.grading import Reason, Status
 from autoexp.report import cli_summary, render_summary_table, summary, wilson_interval
 from autoexp.report._table import table_text
+
+from report_helpers import make_record as record
+from report_helpers import write_run as write_into
 
 
 @pytest.fixture(scope="module")

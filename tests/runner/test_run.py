@@ -11,12 +11,12 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import TOY, attempts_json, autoexp
-
 from autoexp.agents import AgentSpec
 from autoexp.runner import RunConfig, SqliteStore, load_run_file, plan_attempts, run
 from autoexp.sandbox import SandboxConfig
 from autoexp.tasks import load_task
+
+from conftest import TOY, attempts_json, autoexp
 
 
 def test_self_test_run_on_toy(tmp_path):

@@ -8,13 +8,14 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import TOY, autoexp
 
 from autoexp.agents import AgentSpec
 from autoexp.errors import AutoexpError
 from autoexp.runner import RunConfig, plan_attempts, prepare_workspace
 from autoexp.settings import PRESETS, parse_setting
 from autoexp.tasks import load_task
+
+from conftest import TOY, autoexp
 
 FIT = "stats.py::Scaler.fit"
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import attempts_json, autoexp
 
 from autoexp.build._suite import validate_many
 from autoexp.tasks import builtin_tasks
+
+from conftest import attempts_json, autoexp
 
 
 def test_suite_size_and_shape():

@@ -38,7 +38,8 @@ def _paper_text(task: Task, combo: Sequence[str], paper: str) -> str:
         return ""
     if paper == "excerpts":
         parts = [task.function(f).paper_excerpt for f in combo]
-        return "\n\n".join(p for p in parts if p)
+        unique = dict.fromkeys(p.strip() for p in parts if p)  # functions may share a passage
+        return "\n\n".join(unique)
     return task.paper()
 
 
