@@ -86,9 +86,27 @@ def _inside(path: Path, roots: Iterable[Path]) -> bool:
     return any(path.is_relative_to(r) for r in roots)
 
 
-def _collect(candidates: list[Path], hidden_real: list[Path], required: list[Path]) -> _Plan:
+def venv_exemptions(hidden_real: list[Path], strict_real: list[Path]) -> list[Path]:
+    """Python prefixes (a virtual environment) that lie inside a hidden tree, typically a
+    `.venv` inside the project checkout: they stay visible, or `python` would vanish. Never a
+    prefix that contains a strictly hidden path (autoexp's package, `config.hide`)."""
+    out = []
+    for d in {sys.prefix, sys.exec_prefix}:
+        real = Path(os.path.realpath(d))
+        if _inside(real, hidden_real) and not any(h.is_relative_to(real) for h in strict_real):
+            out.append(real)
+    return out
+
+
+def _collect(
+    candidates: list[Path],
+    hidden_real: list[Path],
+    required: list[Path],
+    exempt: Iterable[Path] = (),
+) -> _Plan:
     """Binds and symlinks for `candidates`; missing ones are skipped unless `required` (then
-    bwrap fails on them: a mount that was asked for and is gone is an infra error)."""
+    bwrap fails on them: a mount that was asked for and is gone is an infra error). A path
+    inside a hidden tree is left out unless it lies in an `exempt` tree (see venv_exemptions)."""
     plan = _Plan()
     queue = list(candidates)
     seen: set[Path] = set()
@@ -106,7 +124,7 @@ def _collect(candidates: list[Path], hidden_real: list[Path], required: list[Pat
             target = Path(os.path.realpath(link))
             plan.links.setdefault(link, target)
             queue.append(target / path.relative_to(link))
-        elif not _inside(path, hidden_real):
+        elif not _inside(path, hidden_real) or _inside(path, exempt):
             plan.binds.append(path)
     kept: list[Path] = []
     for path in sorted(set(plan.binds), key=lambda p: (len(p.parts), str(p))):
@@ -129,12 +147,15 @@ def filesystem_args(
 ) -> list[str]:
     """bwrap arguments that build the sandbox's filesystem (mount namespace) from scratch."""
     hidden_real = [Path(os.path.realpath(p)) for p in hidden_paths(config)]
+    pkg = Path(os.path.realpath(Path(autoexp.__file__).parent))
+    strict_real = [Path(os.path.realpath(p)) for p in config.hide] + [pkg]
+    exempt = venv_exemptions(hidden_real, strict_real)
     candidates = [Path(d) for d in SYSTEM_DIRS] + python_dirs()
     extra = [Path(os.path.abspath(p)) for p in config.extra_ro]
     candidates += extra
     if network:  # often a symlink out of /etc (systemd-resolved)
         candidates.append(Path("/etc/resolv.conf"))
-    plan = _collect(candidates, hidden_real, required=extra)
+    plan = _collect(candidates, hidden_real, required=extra, exempt=exempt)
 
     size = str(tmp_size_mb << 20)  # tmpfs lives in RAM, outside RLIMIT_AS: bound it too
     args = ["--proc", "/proc", "--dev", "/dev"]
