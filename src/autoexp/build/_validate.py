@@ -1,0 +1,301 @@
+"""Validating a task: the oracle reproduces, masking and mutants are caught, dependencies are
+right, the paper leaks no code."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from autoexp.errors import AutoexpError, MaskingError
+from autoexp.grading import grade_experiment
+from autoexp.masking import body_of_def, leak_check, mask_tree, replace_body
+from autoexp.build._trace import trace_experiment
+from autoexp.protocols import Sandbox
+from autoexp.sandbox._types import ExecResult
+from autoexp.tasks._model import Experiment, Task
+
+_MUTANT_OF = re.compile(r"^#\s*mutant-of:\s*(\S+)\s*$", re.MULTILINE)
+_BUG = re.compile(r"^#\s*bug:\s*(.+?)\s*$", re.MULTILINE)
+
+
+class Check(BaseModel):
+    """One validation check."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    name: str
+    """What was checked, e.g. `oracle`, `mask stats.py::mean`, `mutant variance-biased`."""
+    ok: bool
+    """Whether it passed."""
+    detail: str = ""
+    """What happened."""
+    seconds: float = 0.0
+    """Time taken."""
+
+
+class MutantRow(BaseModel):
+    """One row of the mutant-kill table."""
+
+    function: str
+    """Function id."""
+    mutant: str
+    """Mutant file name."""
+    bug: str
+    """The bug, from the mutant's `# bug:` line."""
+    killed_by: str | None
+    """Experiment that caught it (None: survived)."""
+
+
+class TaskValidation(BaseModel):
+    """Validation result of one task."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    task: str
+    """Task id."""
+    path: str
+    """Task directory."""
+    ok: bool
+    """All checks passed."""
+    checks: list[Check] = Field(default_factory=list)
+    """Every check, in order."""
+    mutants: list[MutantRow] = Field(default_factory=list)
+    """Mutant-kill table."""
+    oracle_seconds: dict[str, float] = Field(default_factory=dict)
+    """Wall time of each experiment under the oracle."""
+
+
+def _run(
+    sandbox: Sandbox, exp: Experiment, tree: Path, scratch: Path, tag: str, setup: str | None
+) -> ExecResult:
+    work = scratch / f"{tag}-{exp.id}"
+    shutil.copytree(tree, work, ignore=shutil.ignore_patterns("__pycache__"))
+    if setup:
+        sandbox.run(setup, work, timeout_s=exp.timeout_s)
+    res = sandbox.run(exp.command, work, timeout_s=exp.timeout_s)
+    shutil.rmtree(work, ignore_errors=True)
+    return res
+
+
+def _first_failure(
+    task: Task, tree: Path, exps: list[Experiment], sandbox: Sandbox, scratch: Path, tag: str
+) -> tuple[str | None, str]:
+    """Run `exps` on `tree` until one fails; return (failing experiment id, detail)."""
+    if not exps:
+        return None, "no dependent experiment that the oracle reproduces"
+    for exp in exps:
+        res = _run(sandbox, exp, tree, scratch, tag, task.spec.setup)
+        outcome = grade_experiment(exp, res, None)
+        if not outcome.passed:
+            return exp.id, f"{exp.id}: {outcome.reason.value}"
+    return None, "every dependent experiment still passes"
+
+
+def read_mutant(path: Path) -> tuple[str, str, str]:
+    """(function id, bug description, body) of a mutant file."""
+    text = path.read_text(encoding="utf-8")
+    m = _MUTANT_OF.search(text)
+    if not m:
+        raise AutoexpError(f"{path}: first lines must include '# mutant-of: file.py::name'")
+    bug = _BUG.search(text)
+    return m.group(1), bug.group(1) if bug else "", body_of_def(text)
+
+
+def validate_task(
+    task: Task,
+    sandbox: Sandbox,
+    *,
+    on_check: Callable[[Check], None] | None = None,
+    trace: bool = True,
+    mutants: bool = True,
+) -> TaskValidation:
+    """Run every check on `task`; `on_check` is called as each one finishes."""
+    result = TaskValidation(task=task.id, path=str(task.root), ok=True)
+
+    def add(check: Check) -> None:
+        result.checks.append(check)
+        result.ok = result.ok and check.ok
+        if on_check:
+            on_check(check)
+
+    scratch = Path(tempfile.mkdtemp(prefix=f"autoexp-validate-{task.id}-"))
+    scratch.chmod(0o755)
+    try:
+        # 1. the oracle reproduces every experiment, twice, with identical output
+        reproduced: set[str] = set()
+        for exp in task.spec.experiments:
+            t0 = time.monotonic()
+            first = _run(sandbox, exp, task.code_dir, scratch, "oracle1", task.spec.setup)
+            result.oracle_seconds[exp.id] = round(time.monotonic() - t0, 3)
+            second = _run(sandbox, exp, task.code_dir, scratch, "oracle2", task.spec.setup)
+            outcome = grade_experiment(exp, first, None)
+            detail = f"{result.oracle_seconds[exp.id]:.2f}s"
+            ok = outcome.passed
+            if not ok:
+                bad = {
+                    k: (m.verified, m.expected)
+                    for k, m in outcome.metrics.items()
+                    if not m.verified_ok
+                }
+                detail = f"{outcome.reason.value} {bad} {outcome.stderr_tail[-300:]}"
+            elif first.stdout != second.stdout:
+                ok, detail = False, "not deterministic: two runs printed different output"
+            add(Check(name=f"oracle {exp.id}", ok=ok, detail=detail, seconds=time.monotonic() - t0))
+            if ok:
+                reproduced.add(exp.id)
+
+        def caught_by(fid: str) -> list[Experiment]:
+            """Experiments depending on `fid` that can tell right from wrong (oracle passes)."""
+            return [e for e in task.experiments_for([fid]) if e.id in reproduced]
+
+        # 2. masking each function alone fails at least one experiment depending on it
+        maskable = task.maskable()
+        for fn in task.spec.functions:
+            t0 = time.monotonic()
+            if fn.id not in maskable:
+                add(Check(name=f"mask {fn.id}", ok=False, detail="no experiment depends on it"))
+                continue
+            tree = scratch / "masked"
+            shutil.rmtree(tree, ignore_errors=True)
+            try:
+                masked = mask_tree(task.code_dir, tree, [(fn.id, fn.description)])
+            except MaskingError as e:
+                add(Check(name=f"mask {fn.id}", ok=False, detail=str(e)))
+                continue
+            leaks = leak_check(tree, masked.originals)
+            if leaks:
+                add(Check(name=f"leak {fn.id}", ok=False, detail=str(leaks[0])))
+            failing, detail = _first_failure(task, tree, caught_by(fn.id), sandbox, scratch, "mask")
+            add(
+                Check(
+                    name=f"mask {fn.id}",
+                    ok=failing is not None,
+                    detail=detail,
+                    seconds=time.monotonic() - t0,
+                )
+            )
+
+        # 3. every mutant fails at least one experiment that depends on its function
+        if mutants:
+            _check_mutants(task, sandbox, scratch, result, add, caught_by)
+
+        # 4. depends_on is exactly the maskable functions each experiment executes
+        if trace:
+            known = {f.id for f in task.spec.functions}
+            for exp in task.spec.experiments:
+                t0 = time.monotonic()
+                tree = scratch / f"trace-{exp.id}"
+                shutil.copytree(task.code_dir, tree, ignore=shutil.ignore_patterns("__pycache__"))
+                called, err = trace_experiment(exp.command, tree, sandbox, exp.timeout_s)
+                executed = called & known
+                listed = set(exp.depends_on)
+                ok = err is None and executed == listed
+                parts = []
+                if err:
+                    parts.append(err)
+                if executed - listed:
+                    parts.append(f"executes but does not list {sorted(executed - listed)}")
+                if listed - executed:
+                    parts.append(f"lists but does not execute {sorted(listed - executed)}")
+                add(
+                    Check(
+                        name=f"depends_on {exp.id}",
+                        ok=ok,
+                        detail="; ".join(parts) or "exact",
+                        seconds=time.monotonic() - t0,
+                    )
+                )
+
+        # 5. the paper contains no line of a maskable function's body
+        paper_dir = scratch / "paper"
+        paper_dir.mkdir()
+        (paper_dir / task.paper_path.name).write_text(task.paper(), encoding="utf-8")
+        originals = {}
+        for fn in task.spec.functions:
+            try:
+                originals.update(
+                    mask_tree(
+                        task.code_dir, scratch / f"orig-{len(originals)}", [(fn.id, None)]
+                    ).originals
+                )
+            except MaskingError:
+                pass
+        # 6. paper excerpts (for `--paper excerpts`) are passages of the paper
+        paper_text = task.paper()
+        outside = [
+            f.id
+            for f in task.spec.functions
+            if f.paper_excerpt and f.paper_excerpt.strip() not in paper_text
+        ]
+        if any(f.paper_excerpt for f in task.spec.functions):
+            add(
+                Check(
+                    name="paper excerpts are from the paper",
+                    ok=not outside,
+                    detail=f"not found in the paper: {outside}" if outside else "all found",
+                )
+            )
+        leaks = leak_check(paper_dir, originals)
+        add(
+            Check(
+                name="paper has no code",
+                ok=not leaks,
+                detail=str(leaks[0]) if leaks else "no body line found in the paper",
+            )
+        )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return result
+
+
+def _check_mutants(
+    task: Task,
+    sandbox: Sandbox,
+    scratch: Path,
+    result: TaskValidation,
+    add: Callable[[Check], None],
+    caught_by: Callable[[str], list[Experiment]],
+) -> None:
+    mdir = task.hidden_dir / "mutants"
+    files = sorted(mdir.glob("*.py")) if mdir.is_dir() else []
+    covered: set[str] = set()
+    for path in files:
+        t0 = time.monotonic()
+        try:
+            fid, bug, body = read_mutant(path)
+            fn = task.function(fid)
+            tree = scratch / "mutant"
+            shutil.rmtree(tree, ignore_errors=True)
+            shutil.copytree(task.code_dir, tree, ignore=shutil.ignore_patterns("__pycache__"))
+            target = tree / fn.path
+            src = target.read_bytes().decode("utf-8")
+            target.write_text(replace_body(src, fn.qualname, body), encoding="utf-8", newline="")
+        except (AutoexpError, KeyError) as e:
+            add(Check(name=f"mutant {path.name}", ok=False, detail=f"unusable mutant: {e}"))
+            continue
+        covered.add(fid)
+        failing, detail = _first_failure(task, tree, caught_by(fid), sandbox, scratch, "mutant")
+        result.mutants.append(MutantRow(function=fid, mutant=path.name, bug=bug, killed_by=failing))
+        add(
+            Check(
+                name=f"mutant {path.name}",
+                ok=failing is not None,
+                detail=("killed by " + detail) if failing else "SURVIVED: " + detail,
+                seconds=time.monotonic() - t0,
+            )
+        )
+    if files:
+        missing = [f.id for f in task.spec.functions if f.id not in covered]
+        add(
+            Check(
+                name="every function has a mutant",
+                ok=not missing,
+                detail=f"no mutant for {missing}" if missing else f"{len(files)} mutants",
+            )
+        )
