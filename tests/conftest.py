@@ -14,7 +14,9 @@ DATA = Path(__file__).parent / "data"
 TOY = DATA / "tasks" / "toy-stats"
 
 
-def autoexp(*args: str, check: bool = True, timeout: float = 600, **kw) -> subprocess.CompletedProcess:
+def autoexp(
+    *args: str, check: bool = True, timeout: float = 600, **kw
+) -> subprocess.CompletedProcess:
     """Run the real `autoexp` CLI in a subprocess."""
     env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
     proc = subprocess.run(

@@ -82,10 +82,14 @@ def tasks_list(
         return
     table = Table("id", "topic", "functions", "experiments")
     for r in rows:
-        table.add_row(r["id"], r["topic"] or r["title"], str(r["n_functions"]), str(r["n_experiments"]))
+        table.add_row(
+            r["id"], r["topic"] or r["title"], str(r["n_functions"]), str(r["n_experiments"])
+        )
     out.print(table)
-    out.print(f"{len(rows)} tasks, {sum(r['n_functions'] for r in rows)} functions, "
-              f"{sum(r['n_experiments'] for r in rows)} experiments")
+    out.print(
+        f"{len(rows)} tasks, {sum(r['n_functions'] for r in rows)} functions, "
+        f"{sum(r['n_experiments'] for r in rows)} experiments"
+    )
 
 
 @tasks_app.command("show")
@@ -143,7 +147,11 @@ def tasks_validate(
 
     try:
         results = validate_many(
-            tasks, workers=workers, trace=trace, mutants=mutants, backend=backend,
+            tasks,
+            workers=workers,
+            trace=trace,
+            mutants=mutants,
+            backend=backend,
             console=None if as_json else out,
         )
     except AutoexpError as e:
@@ -176,17 +184,23 @@ def _parse_ns(text: str) -> list[int]:
 def run_cmd(
     tasks: Annotated[
         list[str] | None,
-        typer.Argument(help="Built-in task ids, task directories or folders (default: built-in suite)."),
+        typer.Argument(
+            help="Built-in task ids, task directories or folders (default: built-in suite)."
+        ),
     ] = None,
     agent: Annotated[
         list[str] | None,
-        typer.Option("--agent", "-a", help="Agent NAME or NAME:MODEL; repeatable (default: oracle and noop)."),
+        typer.Option(
+            "--agent", "-a", help="Agent NAME or NAME:MODEL; repeatable (default: oracle and noop)."
+        ),
     ] = None,
     model: Annotated[str | None, typer.Option(help="Model for model-driven agents.")] = None,
     base_url: Annotated[
         str | None, typer.Option(help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")
     ] = None,
-    api_key_env: Annotated[str, typer.Option(help="Env var holding the API key.")] = "OPENAI_API_KEY",
+    api_key_env: Annotated[
+        str, typer.Option(help="Env var holding the API key.")
+    ] = "OPENAI_API_KEY",
     agent_cmd: Annotated[
         str | None, typer.Option(help="Command template of the `command` agent.")
     ] = None,
@@ -195,13 +209,17 @@ def run_cmd(
     ] = False,
     agent_env: Annotated[
         list[str] | None,
-        typer.Option(help="Host env var passed to the command agent (e.g. its API key); repeatable."),
+        typer.Option(
+            help="Host env var passed to the command agent (e.g. its API key); repeatable."
+        ),
     ] = None,
     agent_option: Annotated[
         list[str] | None,
         typer.Option(help="Agent or model option KEY=VALUE (YAML value); repeatable."),
     ] = None,
-    tool_format: Annotated[str, typer.Option(help="react tool protocol: native or text.")] = "native",
+    tool_format: Annotated[
+        str, typer.Option(help="react tool protocol: native or text.")
+    ] = "native",
     n: Annotated[str, typer.Option("--n", help="Numbers of masked functions, e.g. 1,2.")] = "1",
     trials: Annotated[int, typer.Option(min=1, help="Trials per combo and agent.")] = 1,
     combos_per_n: Annotated[
@@ -209,12 +227,16 @@ def run_cmd(
     ] = 1,
     workers: Annotated[int, typer.Option(min=1, help="Parallel attempts.")] = os.cpu_count() or 1,
     seed: Annotated[int, typer.Option(help="Seed of the combo draw.")] = 0,
-    max_retries: Annotated[int, typer.Option(min=0, help="Retries of infra errors on --resume.")] = 2,
+    max_retries: Annotated[
+        int, typer.Option(min=0, help="Retries of infra errors on --resume.")
+    ] = 2,
     max_steps: Annotated[int, typer.Option(min=1, help="Budget: model calls.")] = 50,
     max_tokens: Annotated[int | None, typer.Option(help="Budget: tokens in + out.")] = None,
     max_cost: Annotated[float | None, typer.Option(help="Budget: dollars.")] = None,
     max_wall: Annotated[float, typer.Option(help="Budget: seconds of tool time.")] = 1800.0,
-    run_dir: Annotated[Path | None, typer.Option(help="Run directory (default: runs/<new id>).")] = None,
+    run_dir: Annotated[
+        Path | None, typer.Option(help="Run directory (default: runs/<new id>).")
+    ] = None,
     resume: Annotated[
         bool, typer.Option(help="Finish an interrupted run and retry its infra errors.")
     ] = False,
@@ -240,6 +262,7 @@ def run_cmd(
     from autoexp.agents import AgentSpec, Budget
     from autoexp.runner import RunConfig, run
     from autoexp.sandbox import SandboxConfig
+
     explicit = bool(tasks or agent or setting or commands or paper or descriptions) or n != "1"
     specs: list[AgentSpec] = []
     options: dict[str, object] = {"tool_format": tool_format}
@@ -338,7 +361,9 @@ def _check_agents(specs: list[object]) -> None:
         if name not in AGENTS:
             raise AutoexpError(f"unknown agent {name!r}; known: {', '.join(sorted(AGENTS))}")
         if name in MODEL_AGENTS and not s.model:  # type: ignore[attr-defined]
-            raise AutoexpError(f"agent {name!r} needs a model: --model NAME or --agent {name}:MODEL")
+            raise AutoexpError(
+                f"agent {name!r} needs a model: --model NAME or --agent {name}:MODEL"
+            )
         if name == "command" and not s.options.get("cmd"):  # type: ignore[attr-defined]
             raise AutoexpError("agent 'command' needs --agent-cmd 'your-cli {prompt_file} ...'")
 
@@ -470,7 +495,10 @@ def attempts_cmd(
     for r in rows:
         colour = {"passed": "green", "failed": "red"}.get(r["status"], "yellow")
         table.add_row(
-            r["attempt_id"], f"[{colour}]{r['status']}[/]", r["reason"], f"{r['wall_s']:.1f}",
+            r["attempt_id"],
+            f"[{colour}]{r['status']}[/]",
+            r["reason"],
+            f"{r['wall_s']:.1f}",
             "yes" if r["fabricated"] else "",
         )
     out.print(table)

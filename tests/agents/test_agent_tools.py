@@ -21,8 +21,15 @@ def test_paths_stay_inside_the_workspace(tmp_path):
     assert resolve_in_workspace(ws, "pkg/../new.py") == real / "new.py"
     assert resolve_in_workspace(ws, "/workspace") == real
     assert resolve_in_workspace(ws, "inner-link/m.py") == real / "pkg" / "m.py"
-    for bad in ("../x", "/etc/passwd", "/workspace/../etc/passwd", "outer-link/secret.txt",
-                "outer-link", "", "pkg/\x00"):
+    for bad in (
+        "../x",
+        "/etc/passwd",
+        "/workspace/../etc/passwd",
+        "outer-link/secret.txt",
+        "outer-link",
+        "",
+        "pkg/\x00",
+    ):
         with pytest.raises(ToolError):
             resolve_in_workspace(ws, bad)
 
@@ -38,9 +45,9 @@ def test_truncate_keeps_head_and_tail():
 
 def test_text_protocol_blocks():
     text = (
-        "First I look.\n```tool:bash\n{\"command\": \"ls\"}\n```\n"
+        'First I look.\n```tool:bash\n{"command": "ls"}\n```\n'
         "```python\nprint('not a tool')\n```\n"
-        "```tool: write_file\n{\"path\": \"a.py\", \"content\": \"x = 1\\n\"}\n```\n"
+        '```tool: write_file\n{"path": "a.py", "content": "x = 1\\n"}\n```\n'
     )
     calls = parse_text_calls(text, start=10)
     assert [(c.id, c.name) for c in calls] == [("text_10", "bash"), ("text_11", "write_file")]

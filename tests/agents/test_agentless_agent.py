@@ -22,8 +22,9 @@ def block(fid: str, source: str) -> str:
 
 
 def agentless(srv_url: str, tmp, task_root=TOY, **options):
-    spec = AgentSpec(name="agentless", model="fake", base_url=srv_url,
-                     options={"backoff_s": 0.01, **options})
+    spec = AgentSpec(
+        name="agentless", model="fake", base_url=srv_url, options={"backoff_s": 0.01, **options}
+    )
     return create_agent(spec, load_task(task_root), tmp / "attempt")
 
 
@@ -50,7 +51,8 @@ def test_parse_answer_matches_blocks_by_comment_or_name():
         "Here you go.\n\n"
         + block("stats.py::variance", original_def("variance"))
         + "\n\nand the method, without a marker:\n\n```python\n"
-        + original_def("Scaler.fit") + "\n```\n\n```python\nthis is not python(\n```\n"
+        + original_def("Scaler.fit")
+        + "\n```\n\n```python\nthis is not python(\n```\n"
     )
     ans = parse_answer(text, ["stats.py::variance", "stats.py::Scaler.fit", "stats.py::mean"])
     assert set(ans.bodies) == {"stats.py::variance", "stats.py::Scaler.fit"}
@@ -63,19 +65,30 @@ def test_scripted_agentless_run(tmp_path, sandbox):
     root = toy_copy(tmp_path)
     combo = ["stats.py::mean", "stats.py::Scaler.fit"]
     p = prepare(tmp_path, combo, "agentless", task_root=root)
-    answer = "Both functions:\n\n" + block(combo[0], original_def("mean")) + "\n\n" + block(
-        combo[1], original_def("Scaler.fit"))
+    answer = (
+        "Both functions:\n\n"
+        + block(combo[0], original_def("mean"))
+        + "\n\n"
+        + block(combo[1], original_def("Scaler.fit"))
+    )
 
-
-    with FakeServer([{"text": answer, "usage": {"prompt_tokens": 900, "completion_tokens": 120}}]) as srv:
+    with FakeServer(
+        [{"text": answer, "usage": {"prompt_tokens": 900, "completion_tokens": 120}}]
+    ) as srv:
         agent = agentless(srv.base_url, tmp_path, root)
         result = agent.run(p.workspace, p.prompt, sandbox, Budget())
         bodies = srv.chat_requests()
     assert len(bodies) == 1 and "tools" not in bodies[0]
     prompt = bodies[0]["messages"][0]["content"]
     assert prompt.startswith(p.prompt.text.rstrip())
-    for needle in ("stats.py::mean", "stats.py::Scaler.fit", "def main():", "Scaler().fit(xs)",
-                   "def transform(self, xs):", "def variance(xs, ddof=1):"):
+    for needle in (
+        "stats.py::mean",
+        "stats.py::Scaler.fit",
+        "def main():",
+        "Scaler().fit(xs)",
+        "def transform(self, xs):",
+        "def variance(xs, ddof=1):",
+    ):
         assert needle in prompt
     assert "plotting" not in prompt and "draw_histogram_unrelated" not in prompt
 
@@ -102,9 +115,10 @@ def test_second_round_gets_the_failure_and_fixes_it(tmp_path, sandbox):
         {"text": block("stats.py::variance", original_def("variance"))},
     ]
 
-
     with FakeServer(script) as srv:
-        result = agentless(srv.base_url, tmp_path, rounds=3).run(p.workspace, p.prompt, sandbox, Budget())
+        result = agentless(srv.base_url, tmp_path, rounds=3).run(
+            p.workspace, p.prompt, sandbox, Budget()
+        )
         bodies = srv.chat_requests()
     assert len(bodies) == 2 and result.steps == 2
     feedback = bodies[1]["messages"][-1]["content"]
@@ -115,7 +129,6 @@ def test_second_round_gets_the_failure_and_fixes_it(tmp_path, sandbox):
 
 def test_unusable_answer_reports_what_ran(tmp_path, sandbox):
     p = prepare(tmp_path, ["stats.py::mean"], "agentless")
-
 
     with FakeServer([{"text": "I am not sure how to do this."}]) as srv:
         result = agentless(srv.base_url, tmp_path).run(p.workspace, p.prompt, sandbox, Budget())

@@ -14,7 +14,7 @@ from autoexp.tasks import BUILTIN_DIR, load_task
 
 from toyenv import EXPECTED, TOY, prepare, toy_sandbox
 
-CLI = r'''
+CLI = r"""
 import json, os, pathlib, subprocess, sys, time
 
 mode, workspace = sys.argv[1], pathlib.Path(sys.argv[2])
@@ -49,17 +49,21 @@ elif mode == "sleep":
     time.sleep(30)
 elif mode == "garbage":
     results.write_text("this is not json")
-'''
+"""
 
 
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("cli")
     d.chmod(0o755)
-    probes = [str(TOY), str(TOY / "code" / "stats.py"), str(BUILTIN_DIR),
-              str(BUILTIN_DIR / "mlp-optim" / "task.yaml"), str(Path(__file__).resolve())]
-    source = (f"ORIGINAL = {(TOY / 'code' / 'stats.py').read_text()!r}\n"
-              f"PROBES = {probes!r}\n" + CLI)
+    probes = [
+        str(TOY),
+        str(TOY / "code" / "stats.py"),
+        str(BUILTIN_DIR),
+        str(BUILTIN_DIR / "mlp-optim" / "task.yaml"),
+        str(Path(__file__).resolve()),
+    ]
+    source = f"ORIGINAL = {(TOY / 'code' / 'stats.py').read_text()!r}\nPROBES = {probes!r}\n" + CLI
     script = d / "fake_cli.py"
     script.write_text(source)
     script.chmod(0o644)
@@ -79,11 +83,18 @@ def command_agent(tmp_path: Path, cli: Path, mode: str, **spec) -> CommandAgent:
 
 def test_cli_agent_writes_bodies_and_results(tmp_path, cli, sandbox):
     p = prepare(tmp_path, ["stats.py::mean"], "command")
-    agent = command_agent(tmp_path, cli, "solve", model="my-model", options={"env": {"EXTRA": "yes"}})
+    agent = command_agent(
+        tmp_path, cli, "solve", model="my-model", options={"env": {"EXTRA": "yes"}}
+    )
     result = agent.run(p.workspace, p.prompt, sandbox, Budget(max_wall_s=60))
     assert result.reported == EXPECTED and result.report_error is None
     assert result.ended_by == "submitted"
-    assert (result.tokens_in, result.tokens_out, result.cost_usd, result.steps) == (1234, 56, 0.25, 7)
+    assert (result.tokens_in, result.tokens_out, result.cost_usd, result.steps) == (
+        1234,
+        56,
+        0.25,
+        7,
+    )
     assert (p.workspace / "stats.py").read_text() == (TOY / "code" / "stats.py").read_text()
     prompt_file = p.workspace / ".autoexp" / "prompt.md"
     assert prompt_file.read_text() == p.prompt.text
@@ -99,7 +110,9 @@ def test_cli_agent_writes_bodies_and_results(tmp_path, cli, sandbox):
 @pytest.mark.skipif(probe_bwrap() is not None, reason="needs bubblewrap")
 def test_cli_agent_cannot_see_the_original_code(tmp_path, cli, sandbox):
     p = prepare(tmp_path, ["stats.py::mean"], "command")
-    result = command_agent(tmp_path, cli, "snoop").run(p.workspace, p.prompt, sandbox, Budget(max_wall_s=60))
+    result = command_agent(tmp_path, cli, "snoop").run(
+        p.workspace, p.prompt, sandbox, Budget(max_wall_s=60)
+    )
     log = (tmp_path / "attempt" / "agent.log").read_text()
     assert result.reported == {"snoop": {"visible": 0.0}}, log
     assert "visible: []" in log
@@ -109,7 +122,9 @@ def test_cli_agent_cannot_see_the_original_code(tmp_path, cli, sandbox):
 
 def test_timeout_is_the_wall_budget(tmp_path, cli, sandbox):
     p = prepare(tmp_path, ["stats.py::mean"], "command")
-    result = command_agent(tmp_path, cli, "sleep").run(p.workspace, p.prompt, sandbox, Budget(max_wall_s=1))
+    result = command_agent(tmp_path, cli, "sleep").run(
+        p.workspace, p.prompt, sandbox, Budget(max_wall_s=1)
+    )
     assert result.ended_by == "budget:max_wall_s"
     assert result.reported is None
     assert "timed out" in (tmp_path / "attempt" / "agent.log").read_text()
@@ -117,9 +132,13 @@ def test_timeout_is_the_wall_budget(tmp_path, cli, sandbox):
 
 def test_missing_and_invalid_results(tmp_path, cli, sandbox):
     p = prepare(tmp_path, ["stats.py::mean"], "command")
-    garbage = command_agent(tmp_path, cli, "garbage").run(p.workspace, p.prompt, sandbox, Budget(max_wall_s=60))
+    garbage = command_agent(tmp_path, cli, "garbage").run(
+        p.workspace, p.prompt, sandbox, Budget(max_wall_s=60)
+    )
     assert garbage.reported is None and "not valid JSON" in garbage.report_error
-    nothing = command_agent(tmp_path, cli, "nothing").run(p.workspace, p.prompt, sandbox, Budget(max_wall_s=60))
+    nothing = command_agent(tmp_path, cli, "nothing").run(
+        p.workspace, p.prompt, sandbox, Budget(max_wall_s=60)
+    )
     assert nothing.reported is None and nothing.report_error is None  # stale results removed
     assert nothing.cost_usd is None  # an external agent's cost is unknown unless it says
 
@@ -128,8 +147,12 @@ def test_command_template_errors(tmp_path):
     with pytest.raises(AutoexpError, match="needs the option cmd"):
         create_agent(AgentSpec(name="command"), load_task(TOY), tmp_path)
     with pytest.raises(AutoexpError, match="prompt_fil"):
-        create_agent(AgentSpec(name="command", options={"cmd": "x {prompt_fil}"}), load_task(TOY), tmp_path)
+        create_agent(
+            AgentSpec(name="command", options={"cmd": "x {prompt_fil}"}), load_task(TOY), tmp_path
+        )
     agent = CommandAgent({"cmd": "cli --p {prompt_file} --json '{{\"a\": 1}}' --r {results_file}"})
     line = agent.command_line("/work space")
-    assert line == ("cli --p '/work space/.autoexp/prompt.md' --json '{\"a\": 1}' "
-                    "--r '/work space/.autoexp/results.json'")
+    assert line == (
+        "cli --p '/work space/.autoexp/prompt.md' --json '{\"a\": 1}' "
+        "--r '/work space/.autoexp/results.json'"
+    )

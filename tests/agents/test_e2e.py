@@ -25,7 +25,10 @@ def fn(name: str) -> str:
 
 
 def call(name: str, **args) -> dict:
-    return {"tool_calls": [{"name": name, "arguments": args}], "usage": {"prompt_tokens": 1000, "completion_tokens": 100}}
+    return {
+        "tool_calls": [{"name": name, "arguments": args}],
+        "usage": {"prompt_tokens": 1000, "completion_tokens": 100},
+    }
 
 
 SCRIPT = {
@@ -48,12 +51,20 @@ SCRIPT = {
         },
         {  # agentless writes the right mean: passed
             "match": [fn("mean"), AGENTLESS],
-            "entries": [{"text": "```python\n# stats.py::mean\ndef mean(xs):\n    return sum(xs) / len(xs)\n```"}],
+            "entries": [
+                {
+                    "text": "```python\n# stats.py::mean\ndef mean(xs):\n    return sum(xs) / len(xs)\n```"
+                }
+            ],
         },
         {  # agentless writes a biased variance: wrong result
             "match": [fn("variance"), AGENTLESS],
-            "entries": [{"text": "```python\ndef variance(xs, ddof=1):\n    m = mean(xs)\n"
-                                 "    return sum((x - m) ** 2 for x in xs) / len(xs)\n```"}],
+            "entries": [
+                {
+                    "text": "```python\ndef variance(xs, ddof=1):\n    m = mean(xs)\n"
+                    "    return sum((x - m) ** 2 for x in xs) / len(xs)\n```"
+                }
+            ],
         },
         {  # agentless gives no code: the experiments crash
             "match": [fn("Scaler.fit"), AGENTLESS],
@@ -76,9 +87,19 @@ class FakeServerProcess:
         path.write_text(json.dumps(script))
         self.log = tmp / "requests.jsonl"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "autoexp.models.fake", "--script", str(path), "--port", "0",
-             "--requests-log", str(self.log)],
-            stdout=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-m",
+                "autoexp.models.fake",
+                "--script",
+                str(path),
+                "--port",
+                "0",
+                "--requests-log",
+                str(self.log),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
         )
         self.url = self.proc.stdout.readline().strip()
         assert self.url.startswith("http://127.0.0.1:"), self.url
@@ -102,10 +123,31 @@ def server(tmp_path, request):
 def test_statuses_of_model_and_command_agents(tmp_path, server):
     run_dir = tmp_path / "run"
     autoexp(
-        "run", str(TOY), "--agent", "react", "--agent", "agentless", "--agent", "command",
-        "--agent-cmd", COMMAND, "--model", "fake", "--base-url", server.url,
-        "--n", "1", "--combos-per-n", "0", "--workers", "1", "--max-steps", "3",
-        "--run-dir", str(run_dir), "--no-progress",
+        "run",
+        str(TOY),
+        "--agent",
+        "react",
+        "--agent",
+        "agentless",
+        "--agent",
+        "command",
+        "--agent-cmd",
+        COMMAND,
+        "--model",
+        "fake",
+        "--base-url",
+        server.url,
+        "--n",
+        "1",
+        "--combos-per-n",
+        "0",
+        "--workers",
+        "1",
+        "--max-steps",
+        "3",
+        "--run-dir",
+        str(run_dir),
+        "--no-progress",
     )
     rows = {(r["agent"], r["combo"][0].split("::")[1]): r for r in attempts_json(run_dir)}
     assert len(rows) == 9
@@ -129,13 +171,21 @@ def test_statuses_of_model_and_command_agents(tmp_path, server):
 
     attempts = run_dir / "attempts"
     traj = json.loads((attempts / passed["attempt_id"] / "trajectory.json").read_text())
-    assert traj["ended_by"] == "submitted" and len([s for s in traj["steps"] if s["kind"] == "model"]) == 3
-    budget = json.loads((attempts / rows[("react", "Scaler.fit")]["attempt_id"] / "trajectory.json").read_text())
+    assert (
+        traj["ended_by"] == "submitted"
+        and len([s for s in traj["steps"] if s["kind"] == "model"]) == 3
+    )
+    budget = json.loads(
+        (attempts / rows[("react", "Scaler.fit")]["attempt_id"] / "trajectory.json").read_text()
+    )
     assert budget["ended_by"] == "budget:max_steps"
-    assert "claimed" in (attempts / rows[("command", "mean")]["attempt_id"] / "agent.log").read_text()
+    assert (
+        "claimed" in (attempts / rows[("command", "mean")]["attempt_id"] / "agent.log").read_text()
+    )
     # the fake server saw the prompts; agentless got the code context, not the whole repo
-    agentless_prompts = [r["body"]["messages"][0]["content"] for r in server.requests()
-                         if "tools" not in r["body"]]
+    agentless_prompts = [
+        r["body"]["messages"][0]["content"] for r in server.requests() if "tools" not in r["body"]
+    ]
     assert len(agentless_prompts) == 3
     assert all("## Code around the masked functions" in p for p in agentless_prompts)
 
@@ -146,8 +196,21 @@ def test_statuses_of_model_and_command_agents(tmp_path, server):
 def test_model_api_failure_is_an_infra_error(tmp_path, server):
     run_dir = tmp_path / "run"
     autoexp(
-        "run", str(TOY), "--agent", "react", "--model", "fake", "--base-url", server.url,
-        "--n", "1", "--workers", "1", "--run-dir", str(run_dir), "--no-progress",
+        "run",
+        str(TOY),
+        "--agent",
+        "react",
+        "--model",
+        "fake",
+        "--base-url",
+        server.url,
+        "--n",
+        "1",
+        "--workers",
+        "1",
+        "--run-dir",
+        str(run_dir),
+        "--no-progress",
     )
     (row,) = attempts_json(run_dir)
     assert (row["status"], row["reason"]) == ("infra_error", "model_api")

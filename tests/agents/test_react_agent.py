@@ -47,16 +47,37 @@ def test_restores_code_runs_experiments_and_submits(tmp_path, sandbox):
     p = prepare(tmp_path, combo, "react")
     original_file = (TOY / "code" / "stats.py").read_text()
     script = [
-        {"text": "Let me look.", "tool_calls": [call("bash", command="grep -n NotImplementedError stats.py")],
-         "usage": usage(1000, 50)},
-        {"tool_calls": [call("edit_file", path="stats.py", old_str=masked_def_text(p.workspace, "mean"),
-                             new_str=original_def("mean").rstrip())],
-         "usage": usage(1200, 80)},
-        {"tool_calls": [call("write_file", path="/workspace/stats.py", content=original_file)],
-         "usage": usage(1400, 300)},
-        {"tool_calls": [call("bash", command="python run.py --exp moments && python run.py --exp scaled")],
-         "usage": usage(1600, 40)},
-        {"text": "Done.", "tool_calls": [call("submit", results=EXPECTED)], "usage": usage(1800, 60)},
+        {
+            "text": "Let me look.",
+            "tool_calls": [call("bash", command="grep -n NotImplementedError stats.py")],
+            "usage": usage(1000, 50),
+        },
+        {
+            "tool_calls": [
+                call(
+                    "edit_file",
+                    path="stats.py",
+                    old_str=masked_def_text(p.workspace, "mean"),
+                    new_str=original_def("mean").rstrip(),
+                )
+            ],
+            "usage": usage(1200, 80),
+        },
+        {
+            "tool_calls": [call("write_file", path="/workspace/stats.py", content=original_file)],
+            "usage": usage(1400, 300),
+        },
+        {
+            "tool_calls": [
+                call("bash", command="python run.py --exp moments && python run.py --exp scaled")
+            ],
+            "usage": usage(1600, 40),
+        },
+        {
+            "text": "Done.",
+            "tool_calls": [call("submit", results=EXPECTED)],
+            "usage": usage(1800, 60),
+        },
     ]
     attempt = tmp_path / "attempt"
     with FakeServer(script) as srv:
@@ -81,11 +102,18 @@ def test_restores_code_runs_experiments_and_submits(tmp_path, sandbox):
     # the model saw the prompt, the tools, and each tool's output as a tool message
     assert bodies[0]["messages"][1] == {"role": "user", "content": p.prompt.text}
     assert [t["function"]["name"] for t in bodies[0]["tools"]] == [
-        "bash", "read_file", "write_file", "edit_file", "submit"]
+        "bash",
+        "read_file",
+        "write_file",
+        "edit_file",
+        "submit",
+    ]
     first_call = bodies[1]["messages"][2]["tool_calls"][0]
     tool_msg = bodies[1]["messages"][3]
     assert tool_msg["role"] == "tool" and tool_msg["tool_call_id"] == first_call["id"]
-    assert "raise NotImplementedError" in tool_msg["content"] and "exit code: 0" in tool_msg["content"]
+    assert (
+        "raise NotImplementedError" in tool_msg["content"] and "exit code: 0" in tool_msg["content"]
+    )
     assert bodies[2]["messages"][-1]["content"] == "edited stats.py"
     run_output = bodies[4]["messages"][-1]["content"]
     assert '"mean": 3.030526' in run_output and '"max_z": 2.062213' in run_output
@@ -96,7 +124,9 @@ def test_restores_code_runs_experiments_and_submits(tmp_path, sandbox):
     assert kinds.count("model") == 5 and kinds.count("tool") == 5
     assert sum(s.tokens_in for s in traj.steps) == result.tokens_in
     bash_steps = [s for s in traj.steps if s.tool_name == "bash"]
-    assert bash_steps[1].tool_args == {"command": "python run.py --exp moments && python run.py --exp scaled"}
+    assert bash_steps[1].tool_args == {
+        "command": "python run.py --exp moments && python run.py --exp scaled"
+    }
     assert bash_steps[1].duration_s > 0
     assert [s.index for s in traj.steps] == list(range(len(traj.steps)))
 
@@ -105,7 +135,9 @@ def test_submitting_paper_numbers_without_fixing_code(tmp_path, sandbox):
     p = prepare(tmp_path, ["stats.py::Scaler.fit"], "react")
     claimed = {"scaled": {"max_z": 2.0622}}
     with FakeServer([{"tool_calls": [call("submit", results=claimed)]}]) as srv:
-        result = ReactAgent(fake_model(srv), tmp_path / "a").run(p.workspace, p.prompt, sandbox, Budget())
+        result = ReactAgent(fake_model(srv), tmp_path / "a").run(
+            p.workspace, p.prompt, sandbox, Budget()
+        )
     assert result.reported == claimed and result.ended_by == "submitted"
     assert (p.workspace / "stats.py").read_text() == p.masked_source  # still masked
     res = sandbox.run("python run.py --exp scaled", p.workspace, timeout_s=60)
@@ -114,11 +146,17 @@ def test_submitting_paper_numbers_without_fixing_code(tmp_path, sandbox):
 
 def test_model_that_never_submits_hits_max_steps(tmp_path, sandbox):
     p = prepare(tmp_path, ["stats.py::mean"], "react")
-    script = [{"tool_calls": [call("bash", command="echo still working")], "forever": True,
-               "usage": usage(10, 5)}]
+    script = [
+        {
+            "tool_calls": [call("bash", command="echo still working")],
+            "forever": True,
+            "usage": usage(10, 5),
+        }
+    ]
     with FakeServer(script) as srv:
         result = ReactAgent(fake_model(srv), tmp_path / "a").run(
-            p.workspace, p.prompt, sandbox, Budget(max_steps=3))
+            p.workspace, p.prompt, sandbox, Budget(max_steps=3)
+        )
         n_requests = len(srv.requests)
     assert result.ended_by == "budget:max_steps"
     assert result.reported is None
@@ -135,14 +173,20 @@ def test_model_that_never_submits_hits_max_steps(tmp_path, sandbox):
     [
         (Budget(max_tokens=1000), {"usage": usage(600, 10)}, "budget:max_tokens"),
         (Budget(max_cost=1.0), {"usage": usage(600_000, 0)}, "budget:max_cost"),
-        (Budget(max_wall_s=1.0), {"tool_calls": [call("bash", command="sleep 5")]}, "budget:max_wall_s"),
+        (
+            Budget(max_wall_s=1.0),
+            {"tool_calls": [call("bash", command="sleep 5")]},
+            "budget:max_wall_s",
+        ),
     ],
 )
 def test_other_budgets_end_the_attempt(tmp_path, sandbox, budget, entry, which):
     p = prepare(tmp_path, ["stats.py::mean"], "react")
     script = [{"tool_calls": [call("bash", command="true")], **entry, "forever": True}]
     with FakeServer(script) as srv:
-        result = ReactAgent(fake_model(srv), tmp_path / "a").run(p.workspace, p.prompt, sandbox, budget)
+        result = ReactAgent(fake_model(srv), tmp_path / "a").run(
+            p.workspace, p.prompt, sandbox, budget
+        )
     assert result.ended_by == which
     assert result.steps in (1, 2)
     assert load_trajectory(tmp_path / "a").ended_by == which
@@ -183,7 +227,8 @@ def test_malformed_calls_are_returned_to_the_model(tmp_path, sandbox):
     ]
     with FakeServer(script) as srv:
         result = ReactAgent(fake_model(srv), tmp_path / "a").run(
-            p.workspace, p.prompt, sandbox, Budget(max_steps=20))
+            p.workspace, p.prompt, sandbox, Budget(max_steps=20)
+        )
         bodies = srv.chat_requests()
     answers = [b["messages"][-1] for b in bodies[1:]]
     assert all(a["role"] == "tool" for a in answers)
@@ -219,8 +264,10 @@ def test_text_tool_format(tmp_path, sandbox):
     script = [
         {"text": 'I will read the code.\n```tool:bash\n{"command": "cat stats.py"}\n```\n'},
         {"text": "Thinking about it, without a tool block."},
-        {"text": f"Fix it:\n```tool:edit_file\n{edit}\n```\nand run:\n"
-                 '```tool:bash\n{"command": "python run.py --exp moments"}\n```'},
+        {
+            "text": f"Fix it:\n```tool:edit_file\n{edit}\n```\nand run:\n"
+            '```tool:bash\n{"command": "python run.py --exp moments"}\n```'
+        },
         {"text": "```tool:submit\n" + json.dumps({"results": EXPECTED}) + "\n```"},
     ]
     attempt = tmp_path / "a"
@@ -244,12 +291,20 @@ def test_registry_builds_a_streaming_react_agent(tmp_path, sandbox):
     p = prepare(tmp_path, ["stats.py::mean"], "react")
     claimed = {"moments": {"mean": 3.03, "var": 3.71}}
     script = [
-        {"text": "Checking.", "tool_calls": [call("read_file", path="stats.py")], "usage": usage(40, 4)},
+        {
+            "text": "Checking.",
+            "tool_calls": [call("read_file", path="stats.py")],
+            "usage": usage(40, 4),
+        },
         {"tool_calls": [call("submit", results=claimed)], "usage": usage(50, 6)},
     ]
     with FakeServer(script) as srv:
-        spec = AgentSpec(name="react", model="fake", base_url=srv.base_url,
-                         options={"stream": True, "max_output_chars": 500, "backoff_s": 0.01})
+        spec = AgentSpec(
+            name="react",
+            model="fake",
+            base_url=srv.base_url,
+            options={"stream": True, "max_output_chars": 500, "backoff_s": 0.01},
+        )
         agent = create_agent(spec, load_task(TOY), tmp_path / "a")
         result = agent.run(p.workspace, p.prompt, sandbox, Budget())
         bodies = srv.chat_requests()
@@ -260,14 +315,22 @@ def test_registry_builds_a_streaming_react_agent(tmp_path, sandbox):
 
 
 def test_registry_rejects_bad_options(tmp_path):
-    spec = AgentSpec(name="react", model="fake", base_url="http://127.0.0.1:9/v1",
-                     options={"tool_format": "smoke-signals"})
+    spec = AgentSpec(
+        name="react",
+        model="fake",
+        base_url="http://127.0.0.1:9/v1",
+        options={"tool_format": "smoke-signals"},
+    )
     with pytest.raises(AutoexpError, match="tool_format"):
         create_agent(spec, load_task(TOY), tmp_path)
     with pytest.raises(AutoexpError, match="needs a model"):
         create_agent(AgentSpec(name="react"), load_task(TOY), tmp_path)
-    typo = AgentSpec(name="react", model="fake", base_url="http://127.0.0.1:9/v1",
-                     options={"tool_fromat": "text"})
+    typo = AgentSpec(
+        name="react",
+        model="fake",
+        base_url="http://127.0.0.1:9/v1",
+        options={"tool_fromat": "text"},
+    )
     with pytest.raises(AutoexpError, match=r"unknown option.*tool_fromat"):
         create_agent(typo, load_task(TOY), tmp_path)
     # options meant for other agents (a run gives the same options to all) are ignored

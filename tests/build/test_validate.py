@@ -15,8 +15,14 @@ def test_toy_task_validates():
     (res,) = json.loads(proc.stdout)
     assert res["ok"], [c for c in res["checks"] if not c["ok"]]
     names = {c["name"] for c in res["checks"]}
-    assert {"oracle moments", "oracle scaled", "mask stats.py::mean", "depends_on scaled",
-            "paper has no code", "mutant variance-biased.py"} <= names
+    assert {
+        "oracle moments",
+        "oracle scaled",
+        "mask stats.py::mean",
+        "depends_on scaled",
+        "paper has no code",
+        "mutant variance-biased.py",
+    } <= names
     assert all(m["killed_by"] for m in res["mutants"]) and len(res["mutants"]) == 3
 
 
@@ -36,9 +42,12 @@ def test_each_defect_is_a_failed_check(tmp_path):
     with (bad / "paper.md").open("a") as f:
         f.write("\nWe compute sq = [(x - m) ** 2 for x in xs] first.\n")
     run_py = bad / "code" / "run.py"
-    run_py.write_text(run_py.read_text().replace(  # only the `scaled` output varies
-        'print("toy study", args.exp)',
-        'import os\n    print("toy study", args.exp, os.urandom(4).hex() if args.exp == "scaled" else "")'))
+    run_py.write_text(
+        run_py.read_text().replace(  # only the `scaled` output varies
+            'print("toy study", args.exp)',
+            'import os\n    print("toy study", args.exp, os.urandom(4).hex() if args.exp == "scaled" else "")',
+        )
+    )
 
     proc = autoexp("tasks", "validate", str(bad), "--json", check=False)
     assert proc.returncode == 1

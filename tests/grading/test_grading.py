@@ -20,7 +20,9 @@ from autoexp.tasks import Experiment, Metric
 
 
 def run(stdout: str, code: int | None = 0, timed_out: bool = False) -> ExecResult:
-    return ExecResult(command="x", exit_code=code, stdout=stdout, stderr="boom", timed_out=timed_out)
+    return ExecResult(
+        command="x", exit_code=code, stdout=stdout, stderr="boom", timed_out=timed_out
+    )
 
 
 def exp(**metrics: Metric) -> Experiment:
@@ -120,8 +122,12 @@ def test_reason_precedence_budget_agent_error_invalid_report():
 
 
 def test_partial_credit_and_missing_run():
-    e1 = Experiment(id="a", description="d", command="c", metrics={"x": Metric(expected=1, rtol=0.1)})
-    e2 = Experiment(id="b", description="d", command="c", metrics={"x": Metric(expected=1, rtol=0.1)})
+    e1 = Experiment(
+        id="a", description="d", command="c", metrics={"x": Metric(expected=1, rtol=0.1)}
+    )
+    e2 = Experiment(
+        id="b", description="d", command="c", metrics={"x": Metric(expected=1, rtol=0.1)}
+    )
     g = grade_attempt([e1, e2], {"a": run('{"x": 1}')}, {"a": {"x": 1}, "b": {"x": 1}})
     assert g.experiments_passed == 0.5
     assert g.status is Status.FAILED and g.reason is Reason.CRASH and g.fabricated

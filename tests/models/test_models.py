@@ -74,7 +74,9 @@ def test_streaming_with_sdk_and_model():
         {"text": long_text, "usage": {"prompt_tokens": 11, "completion_tokens": 22}},
         {
             "text": "calling",
-            "tool_calls": [{"name": "write_file", "arguments": {"path": "a.py", "content": "x = 1\n" * 20}}],
+            "tool_calls": [
+                {"name": "write_file", "arguments": {"path": "a.py", "content": "x = 1\n" * 20}}
+            ],
             "usage": {"prompt_tokens": 5, "completion_tokens": 7},
         },
     ]
@@ -100,7 +102,11 @@ def test_streaming_with_sdk_and_model():
 
 
 def test_retries_then_success():
-    script = [{"error": 500, "times": 2}, {"error": 429, "headers": {"retry-after-ms": "10"}}, {"text": "ok"}]
+    script = [
+        {"error": 500, "times": 2},
+        {"error": 429, "headers": {"retry-after-ms": "10"}},
+        {"text": "ok"},
+    ]
     with FakeServer(script) as srv:
         r = model(srv, max_retries=3).query(USER)
         statuses = [q["status"] for q in srv.requests]
@@ -157,7 +163,10 @@ def test_routes_replay_per_conversation():
     }
 
     def conv(marker: str, n: int) -> list[dict]:
-        msgs = [{"role": "system", "content": "sys"}, {"role": "user", "content": f"do {marker} {n}"}]
+        msgs = [
+            {"role": "system", "content": "sys"},
+            {"role": "user", "content": f"do {marker} {n}"},
+        ]
         return msgs
 
     with FakeServer(script) as srv:
@@ -167,7 +176,11 @@ def test_routes_replay_per_conversation():
         assert m.query(a).text == "A1"
         assert m.query(a2).text == "A1"
         assert m.query(conv("task-B", 1)).text == "B1"
-        follow = [*a, {"role": "assistant", "content": "A1"}, {"role": "user", "content": "task-B?"}]
+        follow = [
+            *a,
+            {"role": "assistant", "content": "A1"},
+            {"role": "user", "content": "task-B?"},
+        ]
         assert m.query(follow).text == "A2"  # routed by the opening messages only
         assert m.query(USER).text == "global-1"
         assert m.query(USER).text == "global-2"
@@ -180,7 +193,9 @@ def test_models_endpoint_and_api_key_env(monkeypatch):
     with FakeServer([{"text": "x"}]) as srv:
         client = openai.OpenAI(base_url=srv.base_url, api_key="k")
         assert [m.id for m in client.models.list()] == ["fake"]
-        spec = AgentSpec(name="react", model="fake", base_url=srv.base_url, api_key_env="MY_TEST_KEY")
+        spec = AgentSpec(
+            name="react", model="fake", base_url=srv.base_url, api_key_env="MY_TEST_KEY"
+        )
         OpenAIModel.from_spec(spec).query(USER)
         assert srv.requests[-1]["authorization"] == "Bearer sekrit"
 
@@ -220,14 +235,18 @@ def test_prices_builtin_lookup_and_override(tmp_path, monkeypatch):
     assert table.cost("fake", 1_000_000, 1_000_000) == pytest.approx(3.0)
 
     user = tmp_path / "prices.yaml"
-    user.write_text("models:\n  my-llama: {input: 0.5, output: 1.5}\n  fake: {input: 10, output: 0}\n")
+    user.write_text(
+        "models:\n  my-llama: {input: 0.5, output: 1.5}\n  fake: {input: 10, output: 0}\n"
+    )
     t = load_prices(user)
     assert t.cost("my-llama", 2_000_000, 0) == pytest.approx(1.0)
     assert t.cost("fake", 1_000_000, 5) == pytest.approx(10.0)
     assert t.price("gpt-4o") == table.price("gpt-4o")  # built-in entries stay
     monkeypatch.setenv("AUTOEXP_PRICES", str(user))
     assert load_prices().price("my-llama") is not None
-    with FakeServer([{"text": "x", "usage": {"prompt_tokens": 100, "completion_tokens": 0}}]) as srv:
+    with FakeServer(
+        [{"text": "x", "usage": {"prompt_tokens": 100, "completion_tokens": 0}}]
+    ) as srv:
         r = OpenAIModel(ModelConfig(name="fake", base_url=srv.base_url)).query(USER)
     assert r.cost_usd == pytest.approx(100 * 10 / 1e6)
     bad = tmp_path / "bad.yaml"
@@ -238,11 +257,24 @@ def test_prices_builtin_lookup_and_override(tmp_path, monkeypatch):
 
 def test_fake_server_command_line(tmp_path):
     script = tmp_path / "script.json"
-    script.write_text(json.dumps([{"text": "from the cli", "usage": {"prompt_tokens": 3, "completion_tokens": 4}}]))
+    script.write_text(
+        json.dumps(
+            [{"text": "from the cli", "usage": {"prompt_tokens": 3, "completion_tokens": 4}}]
+        )
+    )
     log = tmp_path / "requests.jsonl"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "autoexp.models.fake", "--script", str(script), "--port", "0",
-         "--requests-log", str(log)],
+        [
+            sys.executable,
+            "-m",
+            "autoexp.models.fake",
+            "--script",
+            str(script),
+            "--port",
+            "0",
+            "--requests-log",
+            str(log),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

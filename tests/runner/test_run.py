@@ -21,8 +21,9 @@ from conftest import TOY, attempts_json, autoexp
 
 def test_self_test_run_on_toy(tmp_path):
     run_dir = tmp_path / "run"
-    proc = autoexp("run", str(TOY), "--n", "1,3", "--workers", "2",
-                   "--run-dir", str(run_dir), "--no-progress")
+    proc = autoexp(
+        "run", str(TOY), "--n", "1,3", "--workers", "2", "--run-dir", str(run_dir), "--no-progress"
+    )
     rows = attempts_json(run_dir)
     # one combo for n=1, the only one for n=3, x 2 agents
     assert len(rows) == 4
@@ -57,9 +58,7 @@ def test_same_plan_same_attempts_and_rerun_keeps_results(tmp_path):
     assert [s.attempt_id for s in a] == [s.attempt_id for s in b]
     assert len(a) == 2 * 2 * 2 * 2  # n x combos x trials x agents
     # the draw depends on the seed (and only on it)
-    drawn = {
-        plan_attempts([task], RunConfig(ns=[1], seed=seed))[0][0].combo for seed in range(10)
-    }
+    drawn = {plan_attempts([task], RunConfig(ns=[1], seed=seed))[0][0].combo for seed in range(10)}
     assert len(drawn) > 1
 
     run_dir = tmp_path / "run"
@@ -69,8 +68,11 @@ def test_same_plan_same_attempts_and_rerun_keeps_results(tmp_path):
     again = run(all_combos, run_dir, progress=False)
     assert again.executed == [] and again.kept == 6
     # another agent into the same run dir: only its attempts run, the plan grows
-    more = run(all_combos.model_copy(update={"agents": [AgentSpec(name="noop")], "ns": [2]}),
-               run_dir, progress=False)
+    more = run(
+        all_combos.model_copy(update={"agents": [AgentSpec(name="noop")], "ns": [2]}),
+        run_dir,
+        progress=False,
+    )
     assert len(more.executed) == 3 and more.planned == 9
     assert len(load_run_file(run_dir).attempts) == 9
 
@@ -78,8 +80,14 @@ def test_same_plan_same_attempts_and_rerun_keeps_results(tmp_path):
 def test_infra_error_is_retried_on_resume_up_to_max_retries(tmp_path):
     run_dir = tmp_path / "run"
     broken = SandboxConfig(extra_ro=[tmp_path / "does-not-exist"])
-    cfg = RunConfig(tasks=[str(TOY)], agents=[AgentSpec(name="oracle")], ns=[3],
-                    sandbox=broken, backend="bwrap", max_retries=2)
+    cfg = RunConfig(
+        tasks=[str(TOY)],
+        agents=[AgentSpec(name="oracle")],
+        ns=[3],
+        sandbox=broken,
+        backend="bwrap",
+        max_retries=2,
+    )
     res = run(cfg, run_dir, progress=False)
     (rec,) = res.executed
     assert rec.status == "infra_error" and rec.reason == "sandbox" and rec.retries == 0
@@ -106,8 +114,22 @@ def _rows(db: Path) -> int:
 
 def test_sigkill_mid_run_then_resume_loses_and_duplicates_nothing(tmp_path):
     run_dir = tmp_path / "run"
-    args = [sys.executable, "-m", "autoexp.cli", "run", str(TOY), "--n", "1,2",
-            "--combos-per-n", "0", "--workers", "1", "--run-dir", str(run_dir), "--no-progress"]
+    args = [
+        sys.executable,
+        "-m",
+        "autoexp.cli",
+        "run",
+        str(TOY),
+        "--n",
+        "1,2",
+        "--combos-per-n",
+        "0",
+        "--workers",
+        "1",
+        "--run-dir",
+        str(run_dir),
+        "--no-progress",
+    ]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     db = run_dir / "results.sqlite"
     deadline = time.monotonic() + 120
@@ -151,6 +173,13 @@ def test_prepare_writes_exactly_what_the_agent_gets(tmp_path):
     prompt = (out / "prompt.md").read_text()
     assert "stats.py::variance" in prompt and "python run.py --exp moments" in prompt
     assert "3.714029" not in prompt  # the gold value of task.yaml is never in the prompt
-    proc = autoexp("prepare", str(TOY), "--functions", "stats.py::nope", "--out",
-                   str(tmp_path / "p2"), check=False)
+    proc = autoexp(
+        "prepare",
+        str(TOY),
+        "--functions",
+        "stats.py::nope",
+        "--out",
+        str(tmp_path / "p2"),
+        check=False,
+    )
     assert proc.returncode == 2 and "no function 'stats.py::nope'" in proc.stderr

@@ -47,7 +47,9 @@ def test_venv_inside_hidden_checkout_keeps_python(checkout):
     subprocess.run(["chmod", "-R", "a+rX", str(checkout.parent)], check=True)
     proc = subprocess.run(
         [str(venv / "bin" / "python"), "-c", PROBE, str(checkout)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()

@@ -91,8 +91,11 @@ def test_parse_setting_errors_and_labels():
 
 def test_reproduce_plans_n0_whatever_the_run_n():
     task = load_task(TOY)
-    cfg = RunConfig(ns=[1, 2], settings=[PRESETS["reproduce"], PRESETS["pc+cmd"]],
-                    agents=[AgentSpec(name="oracle")])
+    cfg = RunConfig(
+        ns=[1, 2],
+        settings=[PRESETS["reproduce"], PRESETS["pc+cmd"]],
+        agents=[AgentSpec(name="oracle")],
+    )
     specs, _ = plan_attempts([task], cfg)
     by_setting: dict[str, set[int]] = {}
     for s in specs:
@@ -103,9 +106,25 @@ def test_reproduce_plans_n0_whatever_the_run_n():
 
 def test_oracle_scores_100_in_every_setting_and_report_shows_setting_by_n(tmp_path):
     run_dir = tmp_path / "run"
-    autoexp("run", str(TOY), "--setting", "pc+cmd", "--setting", "pc", "--setting", "reproduce",
-            "--setting", "paper=excerpts,descriptions=off", "--n", "1,2", "--workers", "2",
-            "--run-dir", str(run_dir), "--no-progress")
+    autoexp(
+        "run",
+        str(TOY),
+        "--setting",
+        "pc+cmd",
+        "--setting",
+        "pc",
+        "--setting",
+        "reproduce",
+        "--setting",
+        "paper=excerpts,descriptions=off",
+        "--n",
+        "1,2",
+        "--workers",
+        "2",
+        "--run-dir",
+        str(run_dir),
+        "--no-progress",
+    )
     rows = json.loads(autoexp("attempts", str(run_dir), "--json").stdout)
     settings = {r["setting"] for r in rows}
     assert settings == {"pc+cmd", "pc", "reproduce", "cmd=given,paper=excerpts,desc=off"}
@@ -125,10 +144,21 @@ def test_oracle_scores_100_in_every_setting_and_report_shows_setting_by_n(tmp_pa
 
 def test_cli_switches_apply_to_prepare_and_are_checked(tmp_path):
     out = tmp_path / "p"
-    autoexp("prepare", str(TOY), "--functions", FIT, "--commands", "hidden", "--paper", "none",
-            "--out", str(out))
+    autoexp(
+        "prepare",
+        str(TOY),
+        "--functions",
+        FIT,
+        "--commands",
+        "hidden",
+        "--paper",
+        "none",
+        "--out",
+        str(out),
+    )
     prompt = (out / "prompt.md").read_text()
     assert "python run.py" not in prompt and "## The paper" not in prompt
-    bad = autoexp("run", str(TOY), "--descriptions", "maybe", "--run-dir", str(tmp_path / "r"),
-                  check=False)
+    bad = autoexp(
+        "run", str(TOY), "--descriptions", "maybe", "--run-dir", str(tmp_path / "r"), check=False
+    )
     assert bad.returncode == 2 and "--descriptions takes on or off" in bad.stderr

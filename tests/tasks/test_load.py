@@ -42,16 +42,22 @@ def test_toy_loads():
         (lambda d: d.pop("experiments"), "field experiments: Field required"),
         (lambda d: d.update(schema=9), "field schema: schema 9 is not supported"),
         (lambda d: d["experiments"][0].update(timeout_s=-1), "field experiments.0.timeout_s"),
-        (lambda d: d["experiments"][1]["metrics"]["max_z"].update(expected="abc"),
-         "field experiments.1.metrics.max_z.expected"),
+        (
+            lambda d: d["experiments"][1]["metrics"]["max_z"].update(expected="abc"),
+            "field experiments.1.metrics.max_z.expected",
+        ),
         (lambda d: d["functions"][0].update(id="stats.py:mean"), "field functions.0.id"),
         (lambda d: d["experiments"][0].update(depends_on=["stats.py::nope"]), "not in functions"),
         (lambda d: d.update(colour="blue"), "field colour: Extra inputs are not permitted"),
-        (lambda d: d["experiments"][0]["metrics"]["mean"].update(regex="no group"),
-         "exactly one capturing group"),
+        (
+            lambda d: d["experiments"][0]["metrics"]["mean"].update(regex="no group"),
+            "exactly one capturing group",
+        ),
         (lambda d: d["experiments"].append(dict(d["experiments"][0])), "duplicate ids"),
-        (lambda d: d["functions"].append({"id": "missing.py::f", "description": "x"}),
-         "missing.py is not a file in code/"),
+        (
+            lambda d: d["functions"].append({"id": "missing.py::f", "description": "x"}),
+            "missing.py is not a file in code/",
+        ),
     ],
 )
 def test_broken_task_yaml_names_file_and_field(task_dir, mutate, needle):

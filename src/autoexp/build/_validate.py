@@ -3,6 +3,7 @@ right, the paper leaks no code."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import tempfile
@@ -12,10 +13,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from autoexp.build._trace import trace_experiment
 from autoexp.errors import AutoexpError, MaskingError
 from autoexp.grading import grade_experiment
 from autoexp.masking import body_of_def, leak_check, mask_tree, replace_body
-from autoexp.build._trace import trace_experiment
 from autoexp.protocols import Sandbox
 from autoexp.sandbox._types import ExecResult
 from autoexp.tasks._model import Experiment, Task
@@ -218,14 +219,11 @@ def validate_task(
         (paper_dir / task.paper_path.name).write_text(task.paper(), encoding="utf-8")
         originals = {}
         for fn in task.spec.functions:
-            try:
-                originals.update(
-                    mask_tree(
-                        task.code_dir, scratch / f"orig-{len(originals)}", [(fn.id, None)]
-                    ).originals
+            with contextlib.suppress(MaskingError):  # reported by the mask check already
+                masked = mask_tree(
+                    task.code_dir, scratch / f"orig-{len(originals)}", [(fn.id, None)]
                 )
-            except MaskingError:
-                pass
+                originals.update(masked.originals)
         # 6. paper excerpts (for `--paper excerpts`) are passages of the paper
         paper_text = task.paper()
         outside = [
