@@ -183,3 +183,37 @@ def test_prepare_writes_exactly_what_the_agent_gets(tmp_path):
         check=False,
     )
     assert proc.returncode == 2 and "no function 'stats.py::nope'" in proc.stderr
+
+
+def test_ctrl_c_stops_promptly_keeps_finished_attempts_and_resume_finishes(tmp_path):
+    run_dir = tmp_path / "run"
+    args = [
+        sys.executable,
+        "-m",
+        "autoexp.cli",
+        "run",
+        str(TOY),
+        "--n",
+        "1,2",
+        "--combos-per-n",
+        "0",
+        "--workers",
+        "2",
+        "--run-dir",
+        str(run_dir),
+        "--no-progress",
+    ]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    db = run_dir / "results.sqlite"
+    deadline = time.monotonic() + 120
+    while _rows(db) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "interrupted" in err and "--resume" in err
+    kept = _rows(db)
+    assert 2 <= kept < 12
+    autoexp("run", "--run-dir", str(run_dir), "--resume", "--no-progress")
+    rows = attempts_json(run_dir)
+    assert len(rows) == len({r["attempt_id"] for r in rows}) == 12

@@ -44,6 +44,7 @@ class LocalExecutor:
             pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_die_with_parent)
             running: dict[Future[R], S] = {}
             broken = False
+            interrupted = False
             try:
                 while pending or running:
                     while pending and len(running) < self.workers * 2 and not broken:
@@ -63,5 +64,11 @@ class LocalExecutor:
                             yield self.on_crash(spec, e)
                     if broken and not running:
                         break
+            except BaseException:  # Ctrl-C, or the consumer stopped: do not wait for attempts
+                interrupted = True
+                raise
             finally:
-                pool.shutdown(wait=True, cancel_futures=True)
+                if interrupted:
+                    for proc in list(getattr(pool, "_processes", {}).values()):
+                        proc.kill()  # their sandboxes die with them (--die-with-parent)
+                pool.shutdown(wait=not interrupted, cancel_futures=True)
