@@ -15,10 +15,10 @@ TOY = DATA / "tasks" / "toy-stats"
 
 
 def autoexp(
-    *args: str, check: bool = True, timeout: float = 600, **kw
+    *args: str, check: bool = True, timeout: float = 600, env: dict | None = None, **kw
 ) -> subprocess.CompletedProcess:
-    """Run the real `autoexp` CLI in a subprocess."""
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    """Run the real `autoexp` CLI in a subprocess (`env`: its environment, default ours)."""
+    env = {**(env or os.environ), "COLUMNS": "200", "NO_COLOR": "1"}
     proc = subprocess.run(
         [sys.executable, "-m", "autoexp.cli", *args],
         capture_output=True,

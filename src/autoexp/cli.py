@@ -242,6 +242,13 @@ def run_cmd(
     ] = False,
     backend: Annotated[str, typer.Option(help="Sandbox: auto, bwrap or none.")] = "auto",
     memory_mb: Annotated[int, typer.Option(help="Sandbox memory limit per process.")] = 4096,
+    sandbox_ro: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Extra host path visible read-only in the sandbox (e.g. a CLI agent's "
+            "install); repeatable."
+        ),
+    ] = None,
     setting: Annotated[
         list[str] | None,
         typer.Option(
@@ -307,7 +314,9 @@ def run_cmd(
             ),
             workers=workers,
             max_retries=max_retries,
-            sandbox=SandboxConfig(memory_mb=memory_mb),
+            sandbox=SandboxConfig(
+                memory_mb=memory_mb, extra_ro=[p.resolve() for p in sandbox_ro or []]
+            ),
             backend=backend,
         )
         _check_agents(specs)
