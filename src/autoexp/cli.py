@@ -264,8 +264,12 @@ def run_cmd(
         str | None, typer.Option(help="on|off: masked functions keep their description.")
     ] = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+    no_report: Annotated[
+        bool, typer.Option("--no-report", help="Do not write report/ at the end.")
+    ] = False,
 ) -> None:
-    """Run agents on tasks, grade by re-execution, store everything in a run directory."""
+    """Run agents on tasks, grade by re-execution, store everything in a run directory
+    (and write its HTML report)."""
     from autoexp.agents import AgentSpec, Budget
     from autoexp.runner import RunConfig, run
     from autoexp.sandbox import SandboxConfig
@@ -335,6 +339,10 @@ def run_cmd(
         raise typer.Exit(130) from None
     _print_summary(result.run_dir)
     err.print(f"run directory: {result.run_dir}")
+    if not no_report:
+        from autoexp.report import write_report
+
+        err.print(f"report:        {write_report(result.run_dir)}")
     if not agent and not resume:
         err.print(
             "\nThis was the self-test (oracle must score 100 %, noop 0 %). To evaluate a model:\n"

@@ -39,6 +39,8 @@ def test_self_test_run_on_toy(tmp_path):
     assert set(oracle["verified"]) == {"moments", "scaled"}
     # the layout of DESIGN.md
     assert (run_dir / "run.json").is_file() and (run_dir / "results.sqlite").is_file()
+    assert (run_dir / "report" / "index.html").is_file()
+    assert (run_dir / "report" / "summary.md").is_file()
     for r in rows:
         d = run_dir / "attempts" / r["attempt_id"]
         assert (d / "attempt.json").is_file() and (d / "workspace.diff").is_file()
