@@ -18,7 +18,7 @@ from autoexp.errors import AutoexpError, MaskingError
 from autoexp.grading import grade_experiment
 from autoexp.masking import body_of_def, leak_check, mask_tree, replace_body
 from autoexp.protocols import Sandbox
-from autoexp.sandbox._types import ExecResult
+from autoexp.runner._attempt import run_experiment
 from autoexp.tasks._model import Experiment, Task
 
 _MUTANT_OF = re.compile(r"^#\s*mutant-of:\s*(\S+)\s*$", re.MULTILINE)
@@ -72,18 +72,6 @@ class TaskValidation(BaseModel):
     """Wall time of each experiment under the oracle."""
 
 
-def _run(
-    sandbox: Sandbox, exp: Experiment, tree: Path, scratch: Path, tag: str, setup: str | None
-) -> ExecResult:
-    work = scratch / f"{tag}-{exp.id}"
-    shutil.copytree(tree, work, ignore=shutil.ignore_patterns("__pycache__"))
-    if setup:
-        sandbox.run(setup, work, timeout_s=exp.timeout_s)
-    res = sandbox.run(exp.command, work, timeout_s=exp.timeout_s)
-    shutil.rmtree(work, ignore_errors=True)
-    return res
-
-
 def _first_failure(
     task: Task, tree: Path, exps: list[Experiment], sandbox: Sandbox, scratch: Path, tag: str
 ) -> tuple[str | None, str]:
@@ -91,7 +79,7 @@ def _first_failure(
     if not exps:
         return None, "no dependent experiment that the oracle reproduces"
     for exp in exps:
-        res = _run(sandbox, exp, tree, scratch, tag, task.spec.setup)
+        res = run_experiment(sandbox, task, exp, tree, scratch / f"{tag}-{exp.id}")
         outcome = grade_experiment(exp, res, None)
         if not outcome.passed:
             return exp.id, f"{exp.id}: {outcome.reason.value}"
@@ -132,9 +120,9 @@ def validate_task(
         reproduced: set[str] = set()
         for exp in task.spec.experiments:
             t0 = time.monotonic()
-            first = _run(sandbox, exp, task.code_dir, scratch, "oracle1", task.spec.setup)
+            first = run_experiment(sandbox, task, exp, task.code_dir, scratch / f"o1-{exp.id}")
             result.oracle_seconds[exp.id] = round(time.monotonic() - t0, 3)
-            second = _run(sandbox, exp, task.code_dir, scratch, "oracle2", task.spec.setup)
+            second = run_experiment(sandbox, task, exp, task.code_dir, scratch / f"o2-{exp.id}")
             outcome = grade_experiment(exp, first, None)
             detail = f"{result.oracle_seconds[exp.id]:.2f}s"
             ok = outcome.passed

@@ -1,6 +1,12 @@
 """Runs: planning, executing attempts (process pool), the SQLite store, resume."""
 
-from autoexp.runner._attempt import machine_info, run_attempt, verify, workspace_diff
+from autoexp.runner._attempt import (
+    machine_info,
+    run_attempt,
+    run_experiment,
+    verify,
+    workspace_diff,
+)
 from autoexp.runner._executor import LocalExecutor
 from autoexp.runner._plan import RunConfig, Skipped, plan_attempts, task_seed
 from autoexp.runner._prepare import AGENT_DIR, Prepared, prepare_workspace, write_prepared
@@ -26,6 +32,7 @@ __all__ = [
     "prepare_workspace",
     "run",
     "run_attempt",
+    "run_experiment",
     "task_seed",
     "verify",
     "workspace_diff",

@@ -30,7 +30,7 @@ from autoexp.runner._types import AttemptRecord, AttemptSpec
 from autoexp.sandbox import SandboxConfig, make_sandbox
 from autoexp.sandbox._types import ExecResult
 from autoexp.tasks._load import load_task
-from autoexp.tasks._model import Task
+from autoexp.tasks._model import Experiment, Task
 
 _SKIP_DIFF = {"__pycache__", ".git", AGENT_DIR}
 
@@ -94,6 +94,20 @@ def _agent_bodies(workspace: Path, task: Task, combo: tuple[str, ...]) -> dict[s
     return out
 
 
+def run_experiment(
+    sandbox: Sandbox, task: Task, exp: Experiment, tree: Path, work: Path
+) -> ExecResult:
+    """Run one experiment (after the task's setup command, if any) in a fresh copy of `tree`
+    at `work`, without network; the copy is removed afterwards."""
+    shutil.copytree(tree, work, ignore=shutil.ignore_patterns("__pycache__"))
+    try:
+        if task.spec.setup:
+            sandbox.run(task.spec.setup, work, timeout_s=exp.timeout_s, network=False)
+        return sandbox.run(exp.command, work, timeout_s=exp.timeout_s, network=False)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def verify(
     task: Task, combo: tuple[str, ...], tree: Path, sandbox: Sandbox, scratch: Path, logs: Path
 ) -> dict[str, ExecResult]:
@@ -103,11 +117,7 @@ def verify(
     """
     results: dict[str, ExecResult] = {}
     for exp in task.experiments_for(combo):
-        run_dir = scratch / f"verify-{exp.id}"
-        shutil.copytree(tree, run_dir)
-        if task.spec.setup:
-            sandbox.run(task.spec.setup, run_dir, timeout_s=exp.timeout_s, network=False)
-        res = sandbox.run(exp.command, run_dir, timeout_s=exp.timeout_s, network=False)
+        res = run_experiment(sandbox, task, exp, tree, scratch / f"verify-{exp.id}")
         (logs / f"verify-{exp.id}.stdout").write_text(res.stdout, encoding="utf-8")
         (logs / f"verify-{exp.id}.stderr").write_text(res.stderr, encoding="utf-8")
         results[exp.id] = res
