@@ -16,6 +16,7 @@ import time
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from autoexp import __version__
 from autoexp._io import atomic_write_text
@@ -44,6 +45,23 @@ def machine_info() -> dict[str, object]:
         "cpus": os.cpu_count(),
         "autoexp": __version__,
     }
+
+
+def error_attempt(
+    spec: AttemptSpec, status: Status, reason: Reason, text: str, **fields: Any
+) -> AttemptRecord:
+    """The record of an attempt that ended before it could be graded (infra or grader error)."""
+    grade = Grade(status=status, reason=reason, detail=text)
+    fields.setdefault("machine", machine_info())
+    return AttemptRecord(
+        attempt_id=spec.attempt_id,
+        spec=spec,
+        status=status,
+        reason=reason,
+        grade=grade,
+        error=text,
+        **fields,
+    )
 
 
 def _now() -> str:
@@ -146,8 +164,6 @@ def run_attempt(
     logs = attempt_dir / "logs"
     logs.mkdir(parents=True)
     base = {
-        "attempt_id": spec.attempt_id,
-        "spec": spec,
         "model": spec.agent.model,
         "machine": machine_info(),
         "started_at": started,
@@ -165,8 +181,7 @@ def run_attempt(
             text if isinstance(err, str) else "".join(traceback.format_exception(err)),
             encoding="utf-8",
         )
-        grade = Grade(status=status, reason=reason, detail=text)
-        return finish(AttemptRecord(**base, status=status, reason=reason, grade=grade, error=text))
+        return finish(error_attempt(spec, status, reason, text, **base))
 
     try:
         task = load_task(spec.task_root)
@@ -253,6 +268,8 @@ def run_attempt(
             require_report=not spec.combo,
         )
         record = AttemptRecord(
+            attempt_id=spec.attempt_id,
+            spec=spec,
             **{**base, "model": result.model or spec.agent.model},
             status=grade.status,
             reason=grade.reason,

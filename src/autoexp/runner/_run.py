@@ -15,8 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from autoexp import __version__
 from autoexp._io import atomic_write_text
 from autoexp.errors import RunError
-from autoexp.grading import Grade, Reason, Status
-from autoexp.runner._attempt import machine_info, run_attempt
+from autoexp.grading import Reason, Status
+from autoexp.runner._attempt import error_attempt, run_attempt
 from autoexp.runner._executor import LocalExecutor
 from autoexp.runner._plan import RunConfig, Skipped, plan_attempts
 from autoexp.runner._store import SqliteStore
@@ -96,15 +96,7 @@ def _work(spec: AttemptSpec, run_dir: Path, sandbox: SandboxConfig, backend: str
 
 def _crashed(spec: AttemptSpec, err: BaseException) -> AttemptRecord:
     text = f"worker process failed: {type(err).__name__}: {err}"
-    return AttemptRecord(
-        attempt_id=spec.attempt_id,
-        spec=spec,
-        status=Status.INFRA_ERROR,
-        reason=Reason.SANDBOX,
-        grade=Grade(status=Status.INFRA_ERROR, reason=Reason.SANDBOX, detail=text),
-        error=text,
-        machine=machine_info(),
-    )
+    return error_attempt(spec, Status.INFRA_ERROR, Reason.SANDBOX, text)
 
 
 def _absolute_refs(refs: list[str]) -> list[str]:
