@@ -17,6 +17,7 @@ _PUBLIC = {
     "TaskSpec": "autoexp.tasks",
     "Experiment": "autoexp.tasks",
     "Function": "autoexp.tasks",
+    "HiddenExperiment": "autoexp.tasks",
     "Metric": "autoexp.tasks",
     "load_task": "autoexp.tasks",
     "resolve_tasks": "autoexp.tasks",
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
     from autoexp.tasks import (
         Experiment,
         Function,
+        HiddenExperiment,
         Metric,
         Task,
         TaskSpec,

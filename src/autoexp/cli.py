@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 import yaml
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from autoexp import __version__
@@ -32,6 +33,13 @@ err = Console(stderr=True)
 def _fail(e: Exception) -> typer.Exit:
     err.print(f"[bold red]error:[/] {e}", highlight=False)
     return typer.Exit(2)
+
+
+def _choice(option: str, value: str, choices: tuple[str, ...]) -> str:
+    """Validate an option's value where it is parsed (so nothing runs on a typo)."""
+    if value not in choices:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(choices)}", param_hint=option)
+    return value
 
 
 def _version(value: bool) -> None:
@@ -263,6 +271,15 @@ def run_cmd(
     descriptions: Annotated[
         str | None, typer.Option(help="on|off: masked functions keep their description.")
     ] = None,
+    integrity: Annotated[
+        str,
+        typer.Option(
+            callback=lambda v: _choice("--integrity", v, ("strict", "warn")),
+            help="strict|warn. strict: a masked body that exits the process, replaces stdout or builtins, "
+            "reaches into frames, patches modules or runs dynamic code fails the attempt; "
+            "warn: only flag it.",
+        ),
+    ] = "strict",
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
     no_report: Annotated[
         bool, typer.Option("--no-report", help="Do not write report/ at the end.")
@@ -274,7 +291,11 @@ def run_cmd(
     from autoexp.runner import RunConfig, run
     from autoexp.sandbox import SandboxConfig
 
-    explicit = bool(tasks or agent or setting or commands or paper or descriptions) or n != "1"
+    explicit = (
+        bool(tasks or agent or setting or commands or paper or descriptions)
+        or n != "1"
+        or integrity != "strict"
+    )
     specs: list[AgentSpec] = []
     options: dict[str, object] = {"tool_format": tool_format}
     if agent_cmd:
@@ -322,6 +343,7 @@ def run_cmd(
                 memory_mb=memory_mb, extra_ro=[p.resolve() for p in sandbox_ro or []]
             ),
             backend=backend,
+            integrity=integrity,
         )
         _check_agents(specs)
         result = run(
@@ -494,6 +516,15 @@ def attempts_cmd(
             "verified": r.verified,
             "fabricated": r.fabricated,
             "edited_outside_mask": r.edited_outside_mask,
+            "hidden_passed": _hidden_passed(r.grade),
+            "functions_correct": r.grade.functions_correct if r.grade else None,
+            "functions": {f.function: f.verdict.value for f in r.grade.functions}
+            if r.grade
+            else {},
+            "overfit": bool(r.grade and r.grade.overfit),
+            "suspect": bool(r.grade and r.grade.suspect),
+            "integrity": [f.model_dump(mode="json") for f in r.grade.integrity] if r.grade else [],
+            "integrity_mode": r.spec.integrity.value,
             "wall_s": r.wall_s,
             "tokens_in": r.tokens_in,
             "tokens_out": r.tokens_out,
@@ -508,17 +539,35 @@ def attempts_cmd(
     if as_json:
         print(json.dumps(rows, indent=2))
         return
-    table = Table("attempt", "status", "reason", "wall s", "fabricated")
+    table = Table("attempt", "status", "reason", "wall s", "hidden", "fn ok", "flags")
     for r in rows:
         colour = {"passed": "green", "failed": "red"}.get(r["status"], "yellow")
+        fc = r["functions_correct"]
         table.add_row(
-            r["attempt_id"],
+            escape(r["attempt_id"]),
             f"[{colour}]{r['status']}[/]",
             r["reason"],
             f"{r['wall_s']:.1f}",
-            "yes" if r["fabricated"] else "",
+            r["hidden_passed"] or "",
+            "" if fc is None else f"{fc:.0%}",
+            ", ".join(_flags(r)),
         )
     out.print(table)
+
+
+def _hidden_passed(grade: object) -> str | None:
+    """`passed/total` of an attempt's hidden experiments (None: it had none)."""
+    hidden = getattr(grade, "hidden", None)
+    return f"{sum(o.passed for o in hidden)}/{len(hidden)}" if hidden else None
+
+
+def _flags(row: dict) -> list[str]:
+    """The integrity flags of one `attempts --json` row, for the table."""
+    names = ["fabricated", "overfit", "suspect", "edited_outside_mask"]
+    flags = [n for n in names if row[n]]
+    if row["integrity"]:
+        flags.append(f"integrity×{len(row['integrity'])}")
+    return flags
 
 
 @app.command("report")

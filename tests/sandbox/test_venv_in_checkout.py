@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from pathlib import Path
 
@@ -44,6 +45,10 @@ def test_venv_inside_hidden_checkout_keeps_python(checkout):
         [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
         check=True,
     )
+    # A venv made from a venv does not see its parent's packages (autoexp, numpy): chain them.
+    site = next((venv / "lib").glob("python*/site-packages"))
+    parent = sysconfig.get_paths()["purelib"]
+    (site / "_parent.pth").write_text(f"import site; site.addsitedir({parent!r})\n")
     subprocess.run(["chmod", "-R", "a+rX", str(checkout.parent)], check=True)
     proc = subprocess.run(
         [str(venv / "bin" / "python"), "-c", PROBE, str(checkout)],

@@ -15,14 +15,40 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from autoexp.build._trace import trace_experiment
 from autoexp.errors import AutoexpError, MaskingError
-from autoexp.grading import grade_experiment
+from autoexp.grading import grade_experiment, within
 from autoexp.masking import body_of_def, leak_check, mask_tree, replace_body
 from autoexp.protocols import Sandbox
 from autoexp.runner._attempt import run_experiment
-from autoexp.tasks._model import Experiment, Task
+from autoexp.tasks._model import Experiment, HiddenExperiment, Task
 
 _MUTANT_OF = re.compile(r"^#\s*mutant-of:\s*(\S+)\s*$", re.MULTILINE)
 _BUG = re.compile(r"^#\s*bug:\s*(.+?)\s*$", re.MULTILINE)
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.]*\d)")
+_MIN_SIGNIFICANT = 3
+"""A paper number with fewer significant digits (`0.2`, `12`) carries too little to leak."""
+
+
+def _significant(text: str) -> int:
+    return len(text.lstrip("-").replace(".", "").lstrip("0"))
+
+
+def paper_leaks(paper: str, hidden: list[HiddenExperiment]) -> list[str]:
+    """Hidden expected values that the paper prints, at the precision the paper prints them.
+
+    Each number of the paper with at least 3 significant digits is compared with every hidden
+    metric rounded to that number's decimals; a match is a leak (`exp.metric=value ~ text`).
+    """
+    found: list[str] = []
+    numbers = {
+        m.group(0) for m in _NUMBER.finditer(paper) if _significant(m.group(0)) >= _MIN_SIGNIFICANT
+    }
+    for h in hidden:
+        for name, metric in h.metrics.items():
+            for text in numbers:
+                decimals = len(text.split(".")[1]) if "." in text else 0
+                if round(metric.expected, decimals) == float(text):
+                    found.append(f"{h.id}.{name}={metric.expected:g} ~ {text!r} in the paper")
+    return sorted(set(found))
 
 
 class Check(BaseModel):
@@ -116,9 +142,9 @@ def validate_task(
     scratch = Path(tempfile.mkdtemp(prefix=f"autoexp-validate-{task.id}-"))
     scratch.chmod(0o755)
     try:
-        # 1. the oracle reproduces every experiment, twice, with identical output
+        # 1. the oracle reproduces every experiment (visible and hidden), twice, identically
         reproduced: set[str] = set()
-        for exp in task.spec.experiments:
+        for exp in [*task.spec.experiments, *task.spec.hidden_experiments]:
             t0 = time.monotonic()
             first = run_experiment(sandbox, task, exp, task.code_dir, scratch / f"o1-{exp.id}")
             result.oracle_seconds[exp.id] = round(time.monotonic() - t0, 3)
@@ -139,9 +165,14 @@ def validate_task(
             if ok:
                 reproduced.add(exp.id)
 
+        if task.spec.hidden_experiments:
+            _check_hidden(task, add)
+
         def caught_by(fid: str) -> list[Experiment]:
-            """Experiments depending on `fid` that can tell right from wrong (oracle passes)."""
-            return [e for e in task.experiments_for([fid]) if e.id in reproduced]
+            """Experiments (visible, then hidden) depending on `fid` that can tell right from
+            wrong (the oracle passes them)."""
+            both = [*task.experiments_for([fid]), *task.hidden_for([fid])]
+            return [e for e in both if e.id in reproduced]
 
         # 2. masking each function alone fails at least one experiment depending on it
         maskable = task.maskable()
@@ -177,13 +208,17 @@ def validate_task(
         # 4. depends_on is exactly the maskable functions each experiment executes
         if trace:
             known = {f.id for f in task.spec.functions}
-            for exp in task.spec.experiments:
+            listed_for = {e.id: e.depends_on for e in task.spec.experiments}
+            listed_for.update(
+                {h.id: task.hidden_depends_on(h) for h in task.spec.hidden_experiments}
+            )
+            for exp in [*task.spec.experiments, *task.spec.hidden_experiments]:
                 t0 = time.monotonic()
                 tree = scratch / f"trace-{exp.id}"
                 shutil.copytree(task.code_dir, tree, ignore=shutil.ignore_patterns("__pycache__"))
                 called, err = trace_experiment(exp.command, tree, sandbox, exp.timeout_s)
                 executed = called & known
-                listed = set(exp.depends_on)
+                listed = set(listed_for[exp.id])
                 ok = err is None and executed == listed
                 parts = []
                 if err:
@@ -238,6 +273,35 @@ def validate_task(
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return result
+
+
+def _check_hidden(task: Task, add: Callable[[Check], None]) -> None:
+    """Hidden experiments differ from what they vary, and the paper does not print them."""
+    for h in task.spec.hidden_experiments:
+        visible = task.experiment(h.of)
+        same = [
+            name
+            for name, m in h.metrics.items()
+            if name in visible.metrics and within(m.expected, visible.metrics[name])
+        ]
+        differs = len(same) < len(h.metrics)
+        add(
+            Check(
+                name=f"hidden {h.id} differs from {h.of}",
+                ok=differs,
+                detail=(f"same within tolerance: {same}" if same else "every metric differs")
+                if differs
+                else f"every metric equals {h.of}'s within tolerance: it tests nothing new",
+            )
+        )
+    leaks = paper_leaks(task.paper(), task.spec.hidden_experiments)
+    add(
+        Check(
+            name="paper has no hidden value",
+            ok=not leaks,
+            detail="; ".join(leaks[:5]) if leaks else "no hidden expected value in the paper",
+        )
+    )
 
 
 def _check_mutants(

@@ -1,17 +1,35 @@
 """Grading: metrics parsing, tolerance, grades (pure functions, no I/O)."""
 
 from autoexp.grading._grade import grade_attempt, grade_experiment, verified_metrics
+from autoexp.grading._integrity import RULES as INTEGRITY_RULES
+from autoexp.grading._integrity import check_body
 from autoexp.grading._metrics import last_json_object, parse_metrics, tolerance, within
 from autoexp.grading._report import Results, parse_report
-from autoexp.grading._types import ExperimentOutcome, Grade, MetricOutcome, Reason, Status
+from autoexp.grading._types import (
+    DiffVerdict,
+    ExperimentOutcome,
+    FunctionOutcome,
+    Grade,
+    IntegrityFinding,
+    IntegrityMode,
+    MetricOutcome,
+    Reason,
+    Status,
+)
 
 __all__ = [
+    "INTEGRITY_RULES",
+    "DiffVerdict",
     "ExperimentOutcome",
+    "FunctionOutcome",
     "Grade",
+    "IntegrityFinding",
+    "IntegrityMode",
     "MetricOutcome",
     "Reason",
     "Results",
     "Status",
+    "check_body",
     "grade_attempt",
     "grade_experiment",
     "last_json_object",

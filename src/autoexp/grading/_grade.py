@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from autoexp.grading._metrics import parse_metrics, tolerance, within
-from autoexp.grading._types import ExperimentOutcome, Grade, MetricOutcome, Reason, Status
+from autoexp.grading._types import (
+    DiffVerdict,
+    ExperimentOutcome,
+    FunctionOutcome,
+    Grade,
+    IntegrityFinding,
+    IntegrityMode,
+    MetricOutcome,
+    Reason,
+    Status,
+)
 from autoexp.sandbox._types import ExecResult
 from autoexp.tasks._model import Experiment
 
@@ -68,15 +78,24 @@ def grade_attempt(
     ended_by: str | None = None,
     agent_error: str | None = None,
     edited_outside_mask: bool = False,
-    functions_correct: float | None = None,
     require_report: bool = False,
+    hidden: Sequence[Experiment] = (),
+    functions: Sequence[FunctionOutcome] = (),
+    integrity: Sequence[IntegrityFinding] = (),
+    integrity_mode: IntegrityMode = IntegrityMode.STRICT,
 ) -> Grade:
     """Grade an attempt: success is judged on the verified (re-executed) results only.
 
-    `verified` maps experiment id to its re-execution; a missing entry counts as a crash.
-    The failure reason is, in order: the budget that ended the agent, the agent's own crash,
-    a missing or invalid report, then the first failing experiment's reason
-    (timeout, crash, missing metric, wrong result).
+    `verified` maps experiment id (visible and hidden) to its re-execution; a missing entry
+    counts as a crash. The attempt passes only when every visible and every `hidden`
+    experiment passes and, under strict integrity, no `integrity` finding stands.
+    The failure reason is, in order: an integrity finding (strict), a hidden experiment failing
+    while the visible ones pass (`heldout_mismatch`, flagged `overfit`), the budget that ended
+    the agent, the agent's own crash, a missing or invalid report, then the first failing
+    experiment's reason (timeout, crash, missing metric, wrong result).
+
+    `functions` are the differential tests of the masked functions: they give
+    `functions_correct`, and an attempt that passes while one of them fails is `suspect`.
 
     With `require_report` (nothing was masked, so re-execution runs the original code and
     cannot fail), an experiment passes only when the agent's reported numbers pass too: the
@@ -92,8 +111,13 @@ def grade_attempt(
             else o.model_copy(update={"passed": False, "reason": Reason.WRONG_RESULT})
             for o in outcomes
         ]
+    hidden_outcomes = [grade_experiment(h, verified.get(h.id), None) for h in hidden]
     n_pass = sum(o.passed for o in outcomes)
-    passed = bool(outcomes) and n_pass == len(outcomes)
+    visible_passed = bool(outcomes) and n_pass == len(outcomes)
+    hidden_passed = all(o.passed for o in hidden_outcomes)
+    overfit = visible_passed and not hidden_passed
+    blocked = bool(integrity) and integrity_mode is IntegrityMode.STRICT
+    passed = visible_passed and hidden_passed and not blocked
     fabricated = any(
         o.reported_passed and not all(m.verified_ok for m in o.metrics.values()) for o in outcomes
     )
@@ -101,7 +125,11 @@ def grade_attempt(
         status, reason = Status.PASSED, Reason.NONE
     else:
         status = Status.FAILED
-        if ended_by and ended_by.startswith("budget"):
+        if blocked:
+            reason = Reason.INTEGRITY
+        elif overfit:
+            reason = Reason.HELDOUT_MISMATCH
+        elif ended_by and ended_by.startswith("budget"):
             reason = Reason.BUDGET
         elif agent_error:
             reason = Reason.AGENT_ERROR
@@ -121,6 +149,20 @@ def grade_attempt(
                 if not m.verified_ok
             ]
             parts.append(f"{o.id}: {o.reason.value}" + (f" [{', '.join(bad)}]" if bad else ""))
+    failed_hidden = [o for o in hidden_outcomes if not o.passed]
+    if hidden_outcomes:
+        parts.append(
+            f"{len(hidden_outcomes) - len(failed_hidden)}/{len(hidden_outcomes)} hidden experiments"
+        )
+    parts.extend(f"hidden {o.id}: {o.reason.value}" for o in failed_hidden)
+    if overfit:
+        parts.append("OVERFIT: the visible experiments pass, a hidden variant does not")
+    if integrity:
+        shown = ", ".join(f"{f.function}:{f.line} {f.rule} ({f.detail})" for f in integrity[:3])
+        more = f" and {len(integrity) - 3} more" if len(integrity) > 3 else ""
+        parts.append(f"integrity ({integrity_mode.value}): {shown}{more}")
+    wrong = [f for f in functions if f.verdict is not DiffVerdict.PASSED]
+    parts.extend(f"differential {f.function}: {f.verdict.value}" for f in wrong)
     if ended_by:
         parts.append(f"agent ended by {ended_by}")
     if agent_error:
@@ -129,15 +171,23 @@ def grade_attempt(
         parts.append(f"invalid report: {report_error}")
     if fabricated:
         parts.append("FABRICATED: reported numbers pass but re-execution does not")
+    everything = [*outcomes, *hidden_outcomes]
     return Grade(
         status=status,
         reason=reason,
         detail="; ".join(parts),
         experiments=outcomes,
+        hidden=hidden_outcomes,
         fabricated=fabricated,
         edited_outside_mask=edited_outside_mask,
-        experiments_passed=n_pass / len(outcomes) if outcomes else 0.0,
-        functions_correct=functions_correct,
+        experiments_passed=sum(o.passed for o in everything) / len(everything)
+        if everything
+        else 0.0,
+        functions=list(functions),
+        functions_correct=(len(functions) - len(wrong)) / len(functions) if functions else None,
+        overfit=overfit,
+        suspect=passed and bool(wrong),
+        integrity=list(integrity),
     )
 
 

@@ -38,6 +38,10 @@ class Reason(StrEnum):
     """The agent submitted nothing (and the code does not pass)."""
     INVALID_REPORT = "invalid_report"
     """The agent's submission was not valid results JSON (and the code does not pass)."""
+    HELDOUT_MISMATCH = "heldout_mismatch"
+    """The visible experiments pass but a hidden variant of them does not (overfit)."""
+    INTEGRITY = "integrity"
+    """A masked body does what a function body has no business doing (strict integrity)."""
     AGENT_ERROR = "agent_error"
     """The agent itself crashed (a bug in the agent or its CLI)."""
     SANDBOX = "sandbox"
@@ -48,6 +52,62 @@ class Reason(StrEnum):
     """Grader: masked code survived in the prepared workspace."""
     GRADER = "grader"
     """Grader: an error inside autoexp's grading."""
+
+
+class IntegrityMode(StrEnum):
+    """What an integrity finding does to the attempt."""
+
+    STRICT = "strict"
+    """A finding fails the attempt (reason `integrity`)."""
+    WARN = "warn"
+    """Findings are stored and shown; only hidden experiments and differential tests judge."""
+
+
+class DiffVerdict(StrEnum):
+    """Verdict of one masked function's differential test."""
+
+    PASSED = "passed"
+    """Every recorded call gave the recorded output (within the function's tolerance)."""
+    WRONG_OUTPUT = "wrong_output"
+    """Some call returned, or left its arguments in, a different value."""
+    RAISED = "raised"
+    """Some call raised where the original returned."""
+    TIMEOUT = "timeout"
+    """The test process ran out of time."""
+    NOT_COMPARABLE = "not_comparable"
+    """The outputs could not be brought back or compared (e.g. the process crashed)."""
+
+
+class FunctionOutcome(BaseModel):
+    """One masked function's differential test: called alone on recorded inputs."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    function: str
+    """Function id."""
+    verdict: DiffVerdict
+    """passed / wrong_output / raised / timeout / not_comparable."""
+    samples: int = 0
+    """Recorded calls replayed."""
+    passed_samples: int = 0
+    """Calls whose output matched the recording."""
+    detail: str = ""
+    """First mismatch or error, for diagnosis."""
+
+
+class IntegrityFinding(BaseModel):
+    """Something a masked body does that a function body has no business doing."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True, frozen=True)
+
+    function: str
+    """Function id of the body."""
+    line: int
+    """Line in the function's file (1-based)."""
+    rule: str
+    """Rule id: exit, output, frames, patching, dynamic-code."""
+    detail: str
+    """What was found, e.g. `os._exit(...)`."""
 
 
 class MetricOutcome(BaseModel):
@@ -110,6 +170,17 @@ class Grade(BaseModel):
     edited_outside_mask: bool = False
     """The agent changed code outside the masked bodies (those edits are discarded)."""
     experiments_passed: float = 0.0
-    """Fraction of the attempt's experiments that pass on re-execution (partial credit)."""
+    """Fraction of the attempt's experiments, visible and hidden, that pass on re-execution
+    (partial credit)."""
+    hidden: list[ExperimentOutcome] = Field(default_factory=list)
+    """Per hidden experiment outcome (never shown to the agent)."""
+    functions: list[FunctionOutcome] = Field(default_factory=list)
+    """Differential test of each masked function that has recorded samples."""
     functions_correct: float | None = None
-    """Fraction of masked functions passing hidden differential tests (None: task has none)."""
+    """Fraction of masked functions passing their differential tests (None: no samples)."""
+    overfit: bool = False
+    """The visible experiments pass but a hidden variant does not."""
+    suspect: bool = False
+    """The attempt passed, yet a masked function fails its differential test."""
+    integrity: list[IntegrityFinding] = Field(default_factory=list)
+    """Integrity findings on the merged bodies (fail the attempt under strict integrity)."""

@@ -66,6 +66,12 @@ class SummaryRow(BaseModel):
     """fabricated / graded."""
     edited_outside_mask: int
     """Graded attempts that edited code outside the masked bodies."""
+    overfit: int = 0
+    """Graded attempts whose visible experiments pass while a hidden variant fails."""
+    suspect: int = 0
+    """Passed attempts with a masked function that fails its differential test."""
+    integrity: int = 0
+    """Graded attempts with at least one integrity finding (strict or warn)."""
     cost_usd: float | None
     """Dollars spent by all attempts (None: unknown for at least one attempt)."""
     cost_unknown: int

@@ -30,6 +30,9 @@ SELECT agent, agent_name, model, setting, n, task, combo,
   TOTAL(CASE WHEN {_GRADED} THEN experiments_passed END),
   TOTAL(CASE WHEN {_GRADED} THEN json_extract(record, '$.grade.functions_correct') END),
   COUNT(CASE WHEN {_GRADED} THEN json_extract(record, '$.grade.functions_correct') END),
+  TOTAL(CASE WHEN {_GRADED} THEN json_extract(record, '$.grade.overfit') END),
+  TOTAL(CASE WHEN {_GRADED} THEN json_extract(record, '$.grade.suspect') END),
+  TOTAL(CASE WHEN {_GRADED} THEN json_array_length(record, '$.grade.integrity') > 0 END),
   TOTAL(cost_usd),
   SUM(cost_usd IS NULL),
   TOTAL(CASE WHEN {_GRADED} THEN cost_usd END),
@@ -64,6 +67,9 @@ class _Counts:
     exp_sum: float = 0.0
     fc_sum: float = 0.0
     fc_n: int = 0
+    overfit: int = 0
+    suspect: int = 0
+    integrity: int = 0
     cost_all: float = 0.0
     cost_all_unknown: int = 0
     cost_graded: float = 0.0
@@ -170,6 +176,9 @@ def _row(run: str, groups: list[_Group], n: int | None, reasons: dict[str, int])
         fabricated=c.fabricated,
         fabrication_rate=st.rate(c.fabricated, graded),
         edited_outside_mask=c.edited,
+        overfit=c.overfit,
+        suspect=c.suspect,
+        integrity=c.integrity,
         cost_usd=cost_all,
         cost_unknown=c.cost_all_unknown,
         cost_per_attempt=st.per_unit(cost_graded, graded),

@@ -65,7 +65,17 @@ def _pass_columns(rows: list[SummaryRow]) -> list[Column]:
     return [("pass@k", value("pass_at_k", True), True), ("pass^k", value("pass_hat_k", True), True)]
 
 
-_DROP_ORDER = ("fab.", "pass^", "$/success", "grader", "infra", "pass@", "model", "setting")
+_DROP_ORDER = (
+    "fn ok",
+    "fab.",
+    "pass^",
+    "$/success",
+    "grader",
+    "infra",
+    "pass@",
+    "model",
+    "setting",
+)
 """Headers (prefixes) of the columns given up first when the terminal is too narrow."""
 
 
@@ -140,6 +150,11 @@ def render_summary_table(summary: Summary | list[Summary]) -> Table:
         columns.append(("$/success", _cost, True))
     if any(r.fabricated for r in rows):
         columns.append(("fab.", _count("bold red", "fabricated"), True))
+    if any(r.functions_correct is not None for r in rows):
+        columns.append(("fn ok", lambda r: fmt.pct(r.functions_correct), True))
+    for name, field in (("overfit", "overfit"), ("suspect", "suspect"), ("integr.", "integrity")):
+        if any(getattr(r, field) for r in rows):
+            columns.append((name, _count("bold red", field), True))
     title = "autoexp summary: " + ", ".join(escape(s.run) for s in summaries)
     return SummaryTable(columns, rows, title)
 

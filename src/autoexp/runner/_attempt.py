@@ -23,7 +23,15 @@ from autoexp._io import atomic_write_text
 from autoexp.agents._registry import create_agent
 from autoexp.agents._types import AgentResult
 from autoexp.errors import InfraError, LeakError, MaskingError, ModelAPIError, TaskError
-from autoexp.grading import Grade, Reason, Status, grade_attempt, verified_metrics
+from autoexp.grading import (
+    Grade,
+    IntegrityFinding,
+    Reason,
+    Status,
+    check_body,
+    grade_attempt,
+    verified_metrics,
+)
 from autoexp.masking import extract_body, merge_for_grading
 from autoexp.protocols import Sandbox
 from autoexp.runner._prepare import AGENT_DIR, prepare_workspace
@@ -129,17 +137,31 @@ def run_experiment(
 def verify(
     task: Task, combo: tuple[str, ...], tree: Path, sandbox: Sandbox, scratch: Path, logs: Path
 ) -> dict[str, ExecResult]:
-    """Re-run every experiment of the attempt on `tree`, each in a fresh copy and sandbox run.
+    """Re-run every experiment of the attempt on `tree`, the visible ones then the hidden ones,
+    each in a fresh copy and sandbox run; logs go to `logs/verify-<id>.{stdout,stderr}`.
 
     Runs without network. Raises SandboxError (infra) if the sandbox itself fails.
     """
     results: dict[str, ExecResult] = {}
-    for exp in task.experiments_for(combo):
+    for exp in [*task.experiments_for(combo), *task.hidden_for(combo)]:
         res = run_experiment(sandbox, task, exp, tree, scratch / f"verify-{exp.id}")
         (logs / f"verify-{exp.id}.stdout").write_text(res.stdout, encoding="utf-8")
         (logs / f"verify-{exp.id}.stderr").write_text(res.stderr, encoding="utf-8")
         results[exp.id] = res
     return results
+
+
+def integrity_findings(task: Task, combo: tuple[str, ...], tree: Path) -> list[IntegrityFinding]:
+    """Integrity findings in the masked bodies of the merged `tree` (see grading._integrity)."""
+    found: list[IntegrityFinding] = []
+    for fid in combo:
+        fn = task.function(fid)
+        try:
+            source = (tree / fn.path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # the merge reported it; the re-run crashes
+        found.extend(check_body(source, fn.qualname, fid))
+    return found
 
 
 def _write_json(path: Path, data: object) -> None:
@@ -251,7 +273,9 @@ def run_attempt(
                 (logs / "merge.txt").write_text(
                     "\n".join([*merged.problems, *merged.outside_edits]) + "\n", encoding="utf-8"
                 )
-            verified = verify(task, spec.combo, scratch / "graded", sandbox, scratch, logs)
+            graded = scratch / "graded"
+            integrity = integrity_findings(task, spec.combo, graded)
+            verified = verify(task, spec.combo, graded, sandbox, scratch, logs)
         except InfraError as e:
             return error_record(Status.INFRA_ERROR, Reason.SANDBOX, e)
         except Exception as e:
@@ -266,6 +290,9 @@ def run_attempt(
             agent_error=agent_error,
             edited_outside_mask=merged.edited_outside_mask,
             require_report=not spec.combo,
+            hidden=task.hidden_for(spec.combo),
+            integrity=integrity,
+            integrity_mode=spec.integrity,
         )
         record = AttemptRecord(
             attempt_id=spec.attempt_id,

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from autoexp.agents._types import AgentSpec, Budget, Setting
+from autoexp.grading._types import IntegrityMode
 from autoexp.masking import draw_combos
 from autoexp.runner._types import AttemptSpec
 from autoexp.sandbox._types import SandboxConfig
@@ -45,6 +46,8 @@ class RunConfig(BaseModel):
     """Sandbox limits."""
     backend: str = "auto"
     """Sandbox backend: auto, bwrap or none."""
+    integrity: IntegrityMode = IntegrityMode.STRICT
+    """strict: an integrity finding in a masked body fails the attempt; warn: only flag it."""
 
 
 class Skipped(BaseModel):
@@ -93,6 +96,7 @@ def plan_attempts(
                                 setting=setting,
                                 budget=config.budget,
                                 seed=config.seed,
+                                integrity=config.integrity,
                             )
                             for agent in config.agents
                         )

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from autoexp.agents._types import AgentSpec, Budget, Setting
-from autoexp.grading._types import Grade, Reason, Status
+from autoexp.grading._types import Grade, IntegrityMode, Reason, Status
 
 RECORD_SCHEMA = 1
 """Version of the attempt record stored in results.sqlite and attempts/<id>/attempt.json."""
@@ -35,6 +35,8 @@ class AttemptSpec(BaseModel):
     """Budgets for the agent."""
     seed: int = 0
     """Seed of the run (agents that sample use seed + trial)."""
+    integrity: IntegrityMode = IntegrityMode.STRICT
+    """Whether an integrity finding fails the attempt (strict) or is only flagged (warn)."""
 
     @property
     def n(self) -> int:

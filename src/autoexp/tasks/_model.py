@@ -112,6 +112,33 @@ class Experiment(_Strict):
         return v
 
 
+class HiddenExperiment(Experiment):
+    """A held-out variant of a visible experiment (another seed, size or hyper-parameter).
+
+    Never shown to the agent (neither its command, description nor numbers), and its numbers
+    must not appear in the paper. Grading runs it after the visible experiments; an attempt
+    passes only when its hidden experiments pass too.
+    """
+
+    of: str
+    """Id of the visible experiment this one varies; the hidden experiment is part of every
+    attempt that includes that experiment."""
+    description: str = ""
+    """What the variant changes (for task authors; never shown to the agent)."""
+    depends_on: list[str] = Field(default_factory=list)
+    """Function ids it executes; empty means the same as the visible experiment's."""
+
+
+class DiffTolerance(_Strict):
+    """How close a masked function's output must be to the recorded one in its differential
+    test (numbers compare with |got - expected| <= atol + rtol * |expected|)."""
+
+    rtol: float = Field(default=1e-6, ge=0.0)
+    """Relative tolerance for every number of the output."""
+    atol: float = Field(default=1e-9, ge=0.0)
+    """Absolute tolerance for every number of the output."""
+
+
 class Function(_Strict):
     """A maskable function or method of the codebase."""
 
@@ -121,6 +148,8 @@ class Function(_Strict):
     """What the function must do; kept as its docstring when the body is masked."""
     paper_excerpt: str | None = None
     """Optional passage of the paper relevant to this function (used by `--paper excerpts`)."""
+    differential: DiffTolerance = Field(default_factory=DiffTolerance)
+    """Tolerance of this function's differential test (samples in hidden/samples/)."""
 
     @field_validator("id")
     @classmethod
@@ -154,6 +183,8 @@ class TaskSpec(_Strict):
     """Optional command run once in the workspace before the experiments."""
     experiments: list[Experiment]
     """The experiments whose numbers the paper reports."""
+    hidden_experiments: list[HiddenExperiment] = Field(default_factory=list)
+    """Held-out variants of the experiments, never shown to the agent (see HiddenExperiment)."""
     functions: list[Function]
     """The maskable functions."""
 
@@ -189,12 +220,27 @@ class TaskSpec(_Strict):
         dup = {i for i in fn_ids if fn_ids.count(i) > 1}
         if dup:
             raise ValueError(f"functions: duplicate ids {sorted(dup)}")
+        hidden_ids = [h.id for h in self.hidden_experiments]
+        dup = {i for i in hidden_ids if hidden_ids.count(i) > 1 or i in exp_ids}
+        if dup:
+            raise ValueError(
+                f"hidden_experiments: ids {sorted(dup)} are duplicated or name a visible experiment"
+            )
         known = set(fn_ids)
-        for i, e in enumerate(self.experiments):
-            unknown = [d for d in e.depends_on if d not in known]
-            if unknown:
+        for field, exps in (
+            ("experiments", self.experiments),
+            ("hidden_experiments", self.hidden_experiments),
+        ):
+            for i, e in enumerate(exps):
+                unknown = [d for d in e.depends_on if d not in known]
+                if unknown:
+                    raise ValueError(
+                        f"{field}.{i}.depends_on ({e.id}): {unknown} are not in functions"
+                    )
+        for i, h in enumerate(self.hidden_experiments):
+            if h.of not in exp_ids:
                 raise ValueError(
-                    f"experiments.{i}.depends_on ({e.id}): {unknown} are not in functions"
+                    f"hidden_experiments.{i}.of ({h.id}): {h.of!r} is not a visible experiment"
                 )
         return self
 
@@ -247,6 +293,28 @@ class Task(BaseModel):
             if e.id == experiment_id:
                 return e
         raise KeyError(f"task {self.id} has no experiment {experiment_id!r}")
+
+    def hidden_experiment(self, experiment_id: str) -> HiddenExperiment:
+        """The hidden experiment with this id (KeyError if the task has none)."""
+        for h in self.spec.hidden_experiments:
+            if h.id == experiment_id:
+                return h
+        raise KeyError(f"task {self.id} has no hidden experiment {experiment_id!r}")
+
+    def hidden_depends_on(self, hidden: HiddenExperiment) -> list[str]:
+        """What a hidden experiment executes: its own depends_on, else its visible one's."""
+        return hidden.depends_on or self.experiment(hidden.of).depends_on
+
+    def hidden_for(self, combo: tuple[str, ...] | list[str]) -> list[HiddenExperiment]:
+        """Hidden variants of the combo's experiments that execute a masked function (all of
+        them for an empty combo)."""
+        visible = {e.id for e in self.experiments_for(combo)}
+        chosen = set(combo)
+        return [
+            h
+            for h in self.spec.hidden_experiments
+            if h.of in visible and (not chosen or chosen.intersection(self.hidden_depends_on(h)))
+        ]
 
     def maskable(self) -> list[str]:
         """Function ids some experiment depends on, in task.yaml order (combos draw from these)."""
