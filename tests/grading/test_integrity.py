@@ -29,6 +29,7 @@ def findings(body: str) -> list[tuple[str, int, str]]:
         ("import sys\nsys.exit(0)", "exit", "sys.exit"),
         ("exit(0)", "exit", "exit"),
         ("quit()", "exit", "quit"),
+        ("raise SystemExit(0)", "exit", "SystemExit"),
         ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", "exit", "os.kill"),
         ("import atexit\natexit.register(lambda: print('{}'))", "exit", "atexit"),
         ("import os, sys\nos.execv(sys.executable, ['python', '-c', '1'])", "exit", "os.execv"),

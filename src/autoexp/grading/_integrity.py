@@ -94,6 +94,7 @@ _OS_PREFIXES = {"os.exec": EXIT, "os.spawn": EXIT}
 _BUILTINS: dict[str, str] = {
     "exit": EXIT,
     "quit": EXIT,
+    "SystemExit": EXIT,
     "exec": DYNAMIC,
     "eval": DYNAMIC,
     "compile": DYNAMIC,
