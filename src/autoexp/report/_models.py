@@ -121,6 +121,10 @@ class FunctionStat(BaseModel):
     """Of those, attempts that passed."""
     solved_rate: float | None
     """solved / masked."""
+    diff_tested: int = 0
+    """Graded attempts in which this function's differential test ran."""
+    diff_passed: int = 0
+    """Of those, attempts in which it passed (the function itself was right)."""
 
 
 class Summary(BaseModel):

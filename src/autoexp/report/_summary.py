@@ -46,6 +46,14 @@ FROM attempts
 GROUP BY agent, agent_name, model, setting, n, task, combo
 """
 
+_DIFF_SQL = f"""
+SELECT agent, model, setting, task, json_extract(f.value, '$.function'),
+  COUNT(*), SUM(json_extract(f.value, '$.verdict') = 'passed')
+FROM attempts, json_each(attempts.record, '$.grade.functions') AS f
+WHERE {_GRADED}
+GROUP BY 1, 2, 3, 4, 5
+"""
+
 _REASON_SQL = """
 SELECT agent, model, setting, n, reason, COUNT(*)
 FROM attempts WHERE reason != 'none'
@@ -216,6 +224,7 @@ def summary(run_dir: str | Path, *, label: str | None = None) -> Summary:
     with open_store(run_dir) as store:
         groups = _groups(store)
         reasons = _reasons(store)
+        diffs = {tuple(r[:5]): (r[5], r[6]) for r in store.connection.execute(_DIFF_SQL)}
     rows, totals, functions = [], [], []
     by_row = _bucket(groups, lambda g: (g.agent, g.model, g.setting, g.n))
     for key in sorted(by_row, key=_sort_key):
@@ -235,6 +244,7 @@ def summary(run_dir: str | Path, *, label: str | None = None) -> Summary:
                 (g.combo, g.counts.graded, g.counts.passed) for g in by_task[task]
             )
             for fn, (solved, masked) in diff.items():
+                tested, diff_passed = diffs.get((*key, task, fn), (0, 0))
                 functions.append(
                     FunctionStat(
                         run=run,
@@ -246,6 +256,8 @@ def summary(run_dir: str | Path, *, label: str | None = None) -> Summary:
                         masked=masked,
                         solved=solved,
                         solved_rate=st.rate(solved, masked),
+                        diff_tested=tested,
+                        diff_passed=diff_passed,
                     )
                 )
     return Summary(
