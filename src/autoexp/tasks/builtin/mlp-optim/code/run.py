@@ -23,14 +23,19 @@ def sig6(x: float) -> float:
     return float(f"{x:.6g}")
 
 
-def run_optimizer(name: str) -> dict[str, float]:
-    X_tr, y_tr, X_te, y_te = load_split(config.N_TRAIN, config.N_TEST, config.SPLIT_SEED)
+def run_optimizer(
+    name: str,
+    split_seed: int = config.SPLIT_SEED,
+    init_seed: int = config.INIT_SEED,
+    shuffle_seed: int = config.SHUFFLE_SEED,
+) -> dict[str, float]:
+    X_tr, y_tr, X_te, y_te = load_split(config.N_TRAIN, config.N_TEST, split_seed)
     sizes = [X_tr.shape[1], *config.HIDDEN, config.N_CLASSES]
-    params = init_params(sizes, np.random.default_rng(config.INIT_SEED))
+    params = init_params(sizes, np.random.default_rng(init_seed))
     opt = make_optimizer(name, params, **config.OPTIMIZERS[name])
     hist = train(
         params, opt, X_tr, y_tr, config.EPOCHS, config.BATCH_SIZE,
-        np.random.default_rng(config.SHUFFLE_SEED),
+        np.random.default_rng(shuffle_seed),
     )
     test = evaluate(params, X_te, y_te)
     print(f"{name}: {n_parameters(params)} parameters, {hist.steps} steps")
@@ -47,8 +52,11 @@ def run_optimizer(name: str) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--exp", required=True, choices=sorted(config.OPTIMIZERS))
+    parser.add_argument("--split-seed", type=int, default=config.SPLIT_SEED)
+    parser.add_argument("--init-seed", type=int, default=config.INIT_SEED)
+    parser.add_argument("--shuffle-seed", type=int, default=config.SHUFFLE_SEED)
     args = parser.parse_args()
-    metrics = run_optimizer(args.exp)
+    metrics = run_optimizer(args.exp, args.split_seed, args.init_seed, args.shuffle_seed)
     print(json.dumps(metrics))
 
 

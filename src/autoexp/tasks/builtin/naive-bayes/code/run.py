@@ -13,8 +13,8 @@ from text import build_vocabulary, count_matrix
 N_CLASSES = 3
 
 
-def _features(mean_length: float):
-    corpus = make_corpus(CorpusConfig(mean_length=mean_length))
+def _features(mean_length: float, seed: int = 0):
+    corpus = make_corpus(CorpusConfig(mean_length=mean_length, seed=seed))
     vocab = build_vocabulary(corpus.train_docs)
     X_train = count_matrix(corpus.train_docs, vocab)
     X_test = count_matrix(corpus.test_docs, vocab)
@@ -30,8 +30,8 @@ def _evaluate(model: NaiveBayes, X_test, y_test, prefix: str) -> dict[str, float
     }
 
 
-def _compare(mean_length: float) -> dict[str, float]:
-    X_train, y_train, X_test, y_test = _features(mean_length)
+def _compare(mean_length: float, seed: int = 0) -> dict[str, float]:
+    X_train, y_train, X_test, y_test = _features(mean_length, seed)
     out: dict[str, float] = {
         "vocab_size": X_train.shape[1],
         "train_tokens": int(X_train.sum()),
@@ -42,19 +42,19 @@ def _compare(mean_length: float) -> dict[str, float]:
     return out
 
 
-def exp_compare() -> dict[str, float]:
+def exp_compare(seed: int = 0) -> dict[str, float]:
     """Both event models with Laplace smoothing on long documents (mean length 150)."""
-    return _compare(150.0)
+    return _compare(150.0, seed)
 
 
-def exp_short() -> dict[str, float]:
+def exp_short(seed: int = 0) -> dict[str, float]:
     """Both event models with Laplace smoothing on short documents (mean length 30)."""
-    return _compare(30.0)
+    return _compare(30.0, seed)
 
 
-def exp_alpha() -> dict[str, float]:
+def exp_alpha(seed: int = 0) -> dict[str, float]:
     """The multinomial model on long documents for several smoothing strengths."""
-    X_train, y_train, X_test, y_test = _features(150.0)
+    X_train, y_train, X_test, y_test = _features(150.0, seed)
     out: dict[str, float] = {}
     for alpha in (0.01, 0.1, 1.0, 3.0):
         model = MultinomialNB(alpha).fit(X_train, y_train, N_CLASSES)
@@ -69,8 +69,9 @@ EXPERIMENTS = {"compare": exp_compare, "short": exp_short, "alpha": exp_alpha}
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--exp", required=True, choices=sorted(EXPERIMENTS))
+    parser.add_argument("--seed", type=int, default=0, help="seed of the corpus generator")
     args = parser.parse_args()
-    metrics = EXPERIMENTS[args.exp]()
+    metrics = EXPERIMENTS[args.exp](args.seed)
     print(json.dumps({k: round_sig(v) for k, v in metrics.items()}))
 
 

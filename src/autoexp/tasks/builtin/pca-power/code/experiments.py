@@ -29,11 +29,11 @@ def first_image_scores(scores: np.ndarray) -> dict[str, float]:
     return {f"x0_pc{j + 1}": float(v) for j, v in enumerate(scores)}
 
 
-def exp_power() -> dict[str, float]:
+def exp_power(seed: int = 0, n_samples: int | None = None) -> dict[str, float]:
     """Top-K principal components of the digits by power iteration with deflation."""
-    X = load_pixels()
+    X = load_pixels()[:n_samples]
     C = covariance_matrix(X)
-    pairs = top_k_power(C, K, np.random.default_rng(0), POWER_MAX_ITER, POWER_TOL)
+    pairs = top_k_power(C, K, np.random.default_rng(seed), POWER_MAX_ITER, POWER_TOL)
     _, exact_vectors = exact_top_k(C, K)
     Xc, _ = centre(X)
     scores = Xc[0] @ pairs.vectors
@@ -47,12 +47,12 @@ def exp_power() -> dict[str, float]:
     }
 
 
-def exp_randomized(n_power: int) -> dict[str, float]:
+def exp_randomized(n_power: int, seed: int = 0, n_samples: int | None = None) -> dict[str, float]:
     """Top-K components from a randomized SVD of the centred digits (generator seed 0)."""
-    X = load_pixels()
+    X = load_pixels()[:n_samples]
     Xc, _ = centre(X)
     n = X.shape[0]
-    U, S, Vt = randomized_svd(Xc, K, OVERSAMPLE, n_power, np.random.default_rng(0))
+    U, S, Vt = randomized_svd(Xc, K, OVERSAMPLE, n_power, np.random.default_rng(seed))
     C = covariance_matrix(X)
     _, exact_vectors = exact_top_k(C, K)
     V = Vt.T
@@ -68,6 +68,6 @@ def exp_randomized(n_power: int) -> dict[str, float]:
 
 EXPERIMENTS = {
     "power": exp_power,
-    "rsvd": lambda: exp_randomized(n_power=2),
-    "rsvd-q0": lambda: exp_randomized(n_power=0),
+    "rsvd": lambda **kw: exp_randomized(n_power=2, **kw),
+    "rsvd-q0": lambda **kw: exp_randomized(n_power=0, **kw),
 }

@@ -21,8 +21,10 @@ def round_sig(x: float, digits: int = 6) -> float | int:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--exp", required=True, choices=sorted(EXPERIMENTS))
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random generator")
+    parser.add_argument("--n-samples", type=int, default=None, help="use only the first N images")
     args = parser.parse_args(argv)
-    metrics = EXPERIMENTS[args.exp]()
+    metrics = EXPERIMENTS[args.exp](seed=args.seed, n_samples=args.n_samples)
     print(json.dumps({k: round_sig(v) for k, v in metrics.items()}))
 
 

@@ -17,8 +17,9 @@ def _round(value: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Spectral clustering vs k-means experiments.")
     parser.add_argument("--exp", required=True, choices=sorted(EXPERIMENTS))
+    parser.add_argument("--seed", type=int, default=0, help="seed of the data generator")
     args = parser.parse_args(argv)
-    metrics = EXPERIMENTS[args.exp]()
+    metrics = EXPERIMENTS[args.exp](args.seed)
     print(json.dumps({k: _round(v) for k, v in metrics.items()}))
     return 0
 
