@@ -123,6 +123,12 @@ def tasks_show(
         metrics = ", ".join(f"{k}={m.expected:g}" for k, m in e.metrics.items())
         table.add_row(e.id, e.command, metrics, "\n".join(e.depends_on))
     out.print(table)
+    if t.spec.hidden_experiments:
+        ht = Table("hidden experiment", "of", "command", "metrics", title="never shown to agents")
+        for h in t.spec.hidden_experiments:
+            metrics = ", ".join(f"{k}={m.expected:g}" for k, m in h.metrics.items())
+            ht.add_row(h.id, h.of, h.command, metrics)
+        out.print(ht)
     ft = Table("function", "description")
     for f in t.spec.functions:
         ft.add_row(f.id, f.description)
