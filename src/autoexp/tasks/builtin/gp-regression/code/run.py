@@ -29,8 +29,8 @@ def test_scores(X, y, X_te, y_te, hyp: Hyper) -> dict[str, float]:
     return {"rmse": rmse(y_te, mean), "nlpd": mean_nlpd(y_te, mean, var, hyp.noise_std)}
 
 
-def exp_fixed() -> dict[str, float]:
-    X, y, X_te, y_te = make_data(config.N_TRAIN, config.N_TEST, config.NOISE_STD, config.DATA_SEED)
+def exp_fixed(seed: int = config.DATA_SEED, n_train: int = config.N_TRAIN) -> dict[str, float]:
+    X, y, X_te, y_te = make_data(n_train, config.N_TEST, config.NOISE_STD, seed)
     hyp = Hyper(**config.DEFAULT_HYPER)
     lml = log_marginal_likelihood(hyp.theta(), X, y)
     grad = lml_gradient(hyp.theta(), X, y)
@@ -46,8 +46,8 @@ def exp_fixed() -> dict[str, float]:
     }
 
 
-def exp_fitted() -> dict[str, float]:
-    X, y, X_te, y_te = make_data(config.N_TRAIN, config.N_TEST, config.NOISE_STD, config.DATA_SEED)
+def exp_fitted(seed: int = config.DATA_SEED, n_train: int = config.N_TRAIN) -> dict[str, float]:
+    X, y, X_te, y_te = make_data(n_train, config.N_TEST, config.NOISE_STD, seed)
     best, all_results = fit_hyperparameters(X, y, [np.array(s) for s in config.STARTS])
     for start, r in zip(config.STARTS, all_results, strict=True):
         h = Hyper.from_theta(r.theta)
@@ -68,8 +68,11 @@ def exp_fitted() -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--exp", required=True, choices=["fixed", "fitted"])
+    parser.add_argument("--seed", type=int, default=config.DATA_SEED, help="data seed")
+    parser.add_argument("--n-train", type=int, default=config.N_TRAIN, help="training points")
     args = parser.parse_args()
-    metrics = exp_fixed() if args.exp == "fixed" else exp_fitted()
+    exp = exp_fixed if args.exp == "fixed" else exp_fitted
+    metrics = exp(seed=args.seed, n_train=args.n_train)
     print(json.dumps(metrics))
 
 

@@ -39,10 +39,10 @@ def _posterior_stats(model: HMM, data: list[tuple[np.ndarray, np.ndarray]]) -> d
     return out
 
 
-def decode() -> dict[str, float]:
+def decode(test_seed: int = TEST["seed"]) -> dict[str, float]:
     """Viterbi decoding of the test sequences under the true model."""
     model = true_model()
-    data = sample_many(model, **TEST)
+    data = sample_many(model, **{**TEST, "seed": test_seed})
     hits, steps, logprob = 0, 0, 0.0
     for states, obs in data:
         path, lp = viterbi(model.pi, model.A, model.B, obs)
@@ -52,18 +52,20 @@ def decode() -> dict[str, float]:
     return {"viterbi_accuracy": hits / steps, "viterbi_log_prob": logprob}
 
 
-def likelihood() -> dict[str, float]:
+def likelihood(test_seed: int = TEST["seed"]) -> dict[str, float]:
     """Forward-backward quantities of the test sequences under the true model."""
     model = true_model()
-    return _posterior_stats(model, sample_many(model, **TEST))
+    return _posterior_stats(model, sample_many(model, **{**TEST, "seed": test_seed}))
 
 
-def baum_welch() -> dict[str, float]:
+def baum_welch(
+    test_seed: int = TEST["seed"], train_seed: int = TRAIN["seed"], init_seed: int = INIT_SEED
+) -> dict[str, float]:
     """Baum-Welch from a random start on the training sequences."""
     truth = true_model()
-    train = [obs for _, obs in sample_many(truth, **TRAIN)]
-    test = sample_many(truth, **TEST)
-    start = random_model(truth.n_states, truth.n_symbols, np.random.default_rng(INIT_SEED))
+    train = [obs for _, obs in sample_many(truth, **{**TRAIN, "seed": train_seed})]
+    test = sample_many(truth, **{**TEST, "seed": test_seed})
+    start = random_model(truth.n_states, truth.n_symbols, np.random.default_rng(init_seed))
     learned, history = fit(start, train, N_EM_ITER)
     hits = 0.0
     for states, obs in test:

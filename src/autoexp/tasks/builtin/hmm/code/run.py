@@ -17,8 +17,18 @@ def _round(value: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Discrete hidden Markov model experiments.")
     parser.add_argument("--exp", required=True, choices=sorted(EXPERIMENTS))
+    parser.add_argument("--test-seed", type=int, help="seed of the test sequences (default 1)")
+    parser.add_argument("--train-seed", type=int, help="seed of the training sequences (default 0)")
+    parser.add_argument("--init-seed", type=int, help="seed of the Baum-Welch start (default 2)")
     args = parser.parse_args(argv)
-    metrics = EXPERIMENTS[args.exp]()
+    seeds = {
+        name: value
+        for name in ("test_seed", "train_seed", "init_seed")
+        if (value := getattr(args, name)) is not None
+    }
+    if args.exp != "baum-welch" and set(seeds) - {"test_seed"}:
+        parser.error("--train-seed and --init-seed apply to baum-welch only")
+    metrics = EXPERIMENTS[args.exp](**seeds)
     print(json.dumps({k: _round(v) for k, v in metrics.items()}))
     return 0
 

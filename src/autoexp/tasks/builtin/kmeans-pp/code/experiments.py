@@ -20,16 +20,16 @@ NEAR_BEST = 0.01
 """A restart counts as 'near best' when its inertia is within this fraction of the best."""
 
 
-def _data() -> Blobs:
-    return make_blobs(rows=3, cols=4, spacing=5.0, jitter=1.0, seed=0)
+def _data(data_seed: int = 0) -> Blobs:
+    return make_blobs(rows=3, cols=4, spacing=5.0, jitter=1.0, seed=data_seed)
 
 
-def exp_cluster(seeding_name: str) -> dict[str, float]:
+def exp_cluster(seeding_name: str, data_seed: int = 0, seed: int = 0) -> dict[str, float]:
     """Ten restarts of Lloyd's algorithm with one seeding strategy (generator seed 0)."""
-    blobs = _data()
+    blobs = _data(data_seed)
     seeding = SEEDINGS[seeding_name]
     summary = run_restarts(
-        blobs.X, blobs.k, N_RESTARTS, seeding, np.random.default_rng(0), MAX_ITER
+        blobs.X, blobs.k, N_RESTARTS, seeding, np.random.default_rng(seed), MAX_ITER
     )
     inertias = np.array(summary.inertias)
     best = float(inertias.min())
@@ -47,12 +47,12 @@ def seeding_cost(X: np.ndarray, C: np.ndarray) -> float:
     return inertia(X, C, assign_labels(X, C))
 
 
-def exp_seeding_cost() -> dict[str, float]:
+def exp_seeding_cost(data_seed: int = 0, seed: int = 100) -> dict[str, float]:
     """Quality of the seeds alone: mean cost over many independent seedings."""
-    blobs = _data()
+    blobs = _data(data_seed)
     costs = {}
     for offset, name in enumerate(("kmeans++", "uniform")):
-        rng = np.random.default_rng(100 + offset)
+        rng = np.random.default_rng(seed + offset)
         draws = [
             seeding_cost(blobs.X, SEEDINGS[name](blobs.X, blobs.k, rng)) for _ in range(N_SEEDINGS)
         ]
@@ -74,7 +74,7 @@ def reference_inertia(blobs: Blobs) -> float:
 
 
 EXPERIMENTS = {
-    "pp": lambda: exp_cluster("kmeans++"),
-    "uniform": lambda: exp_cluster("uniform"),
+    "pp": lambda **kw: exp_cluster("kmeans++", **kw),
+    "uniform": lambda **kw: exp_cluster("uniform", **kw),
     "seeding-cost": exp_seeding_cost,
 }

@@ -21,8 +21,13 @@ def round_sig(x: float, digits: int = 6) -> float | int:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--exp", required=True, choices=sorted(EXPERIMENTS))
+    parser.add_argument("--data-seed", type=int, default=0, help="seed of the synthetic data set")
+    parser.add_argument("--seed", type=int, help="generator seed (default: the experiment's own)")
     args = parser.parse_args(argv)
-    metrics = EXPERIMENTS[args.exp]()
+    kwargs = {"data_seed": args.data_seed}
+    if args.seed is not None:
+        kwargs["seed"] = args.seed
+    metrics = EXPERIMENTS[args.exp](**kwargs)
     print(json.dumps({k: round_sig(v) for k, v in metrics.items()}))
 
 

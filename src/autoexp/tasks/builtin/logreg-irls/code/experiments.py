@@ -20,14 +20,14 @@ RACE_MAX_STEPS = 5000
 """Gradient descent gives up after this many steps in the race."""
 
 
-def _split() -> Split:
-    return make_split(test_fraction=0.3, seed=0)
+def _split(seed: int = 0) -> Split:
+    return make_split(test_fraction=0.3, seed=seed)
 
 
-def exp_irls() -> dict[str, float]:
+def exp_irls(seed: int = 0, lam: float = LAMBDA) -> dict[str, float]:
     """Fit by IRLS to convergence; report cost, fit and held-out quality."""
-    s = _split()
-    fit = fit_irls(s.X_train, s.y_train, LAMBDA, tol=IRLS_TOL)
+    s = _split(seed)
+    fit = fit_irls(s.X_train, s.y_train, lam, tol=IRLS_TOL)
     test = evaluate(fit.w, s.X_test, s.y_test)
     return {
         "iterations": fit.iterations,
@@ -38,11 +38,11 @@ def exp_irls() -> dict[str, float]:
     }
 
 
-def exp_gd() -> dict[str, float]:
+def exp_gd(seed: int = 0, lam: float = LAMBDA) -> dict[str, float]:
     """Run gradient descent with step 1/L for a fixed budget of steps."""
-    s = _split()
-    step = 1.0 / lipschitz_bound(s.X_train, LAMBDA)
-    fit = gradient_descent(s.X_train, s.y_train, LAMBDA, step, GD_STEPS)
+    s = _split(seed)
+    step = 1.0 / lipschitz_bound(s.X_train, lam)
+    fit = gradient_descent(s.X_train, s.y_train, lam, step, GD_STEPS)
     test = evaluate(fit.w, s.X_test, s.y_test)
     return {
         "loss_at_10": fit.losses[10],
@@ -60,13 +60,13 @@ def steps_to_gap(losses: list[float], best: float, gap: float) -> int:
     return -1
 
 
-def exp_race() -> dict[str, float]:
+def exp_race(seed: int = 0, lam: float = LAMBDA) -> dict[str, float]:
     """How many steps each solver needs to come within RACE_GAP of the optimum."""
-    s = _split()
-    reference = fit_irls(s.X_train, s.y_train, LAMBDA, tol=IRLS_TOL)
+    s = _split(seed)
+    reference = fit_irls(s.X_train, s.y_train, lam, tol=IRLS_TOL)
     best = reference.losses[-1]
-    step = 1.0 / lipschitz_bound(s.X_train, LAMBDA)
-    gd = gradient_descent(s.X_train, s.y_train, LAMBDA, step, RACE_MAX_STEPS)
+    step = 1.0 / lipschitz_bound(s.X_train, lam)
+    gd = gradient_descent(s.X_train, s.y_train, lam, step, RACE_MAX_STEPS)
     irls_steps = steps_to_gap(reference.losses, best, RACE_GAP)
     gd_steps = steps_to_gap(gd.losses, best, RACE_GAP)
     return {

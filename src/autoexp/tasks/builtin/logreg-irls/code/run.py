@@ -6,7 +6,7 @@ import argparse
 import json
 import math
 
-from experiments import EXPERIMENTS
+from experiments import EXPERIMENTS, LAMBDA
 
 
 def round_sig(x: float, digits: int = 6) -> float | int:
@@ -21,8 +21,10 @@ def round_sig(x: float, digits: int = 6) -> float | int:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--exp", required=True, choices=sorted(EXPERIMENTS))
+    parser.add_argument("--seed", type=int, default=0, help="seed of the train/test permutation")
+    parser.add_argument("--lam", type=float, default=LAMBDA, help="ridge strength lambda")
     args = parser.parse_args(argv)
-    metrics = EXPERIMENTS[args.exp]()
+    metrics = EXPERIMENTS[args.exp](seed=args.seed, lam=args.lam)
     print(json.dumps({k: round_sig(v) for k, v in metrics.items()}))
 
 
