@@ -14,6 +14,7 @@ SPLIT_SEED = 1
 TEST_FRAC = 0.2
 BIAS_REG = 5.0
 N_SWEEPS = 10
+INIT_SEED = 0
 
 
 class GlobalMean:
@@ -26,16 +27,16 @@ class GlobalMean:
         return np.full(users.shape[0], self.mu)
 
 
-def load_split() -> tuple[Ratings, Ratings]:
+def load_split(data_seed: int = DATA_SEED, split_seed: int = SPLIT_SEED) -> tuple[Ratings, Ratings]:
     """The paper's data set and its 80/20 split of the observed entries."""
-    ratings = make_ratings(seed=DATA_SEED)
-    train_idx, test_idx = split_observed(len(ratings), TEST_FRAC, np.random.default_rng(SPLIT_SEED))
+    ratings = make_ratings(seed=data_seed)
+    train_idx, test_idx = split_observed(len(ratings), TEST_FRAC, np.random.default_rng(split_seed))
     return ratings.subset(train_idx), ratings.subset(test_idx)
 
 
-def baseline() -> dict[str, float]:
+def baseline(data_seed: int = DATA_SEED, split_seed: int = SPLIT_SEED) -> dict[str, float]:
     """Global mean and bias baseline: errors on the held-out entries."""
-    train, test = load_split()
+    train, test = load_split(data_seed, split_seed)
     bias = BiasBaseline(reg=BIAS_REG).fit(train)
     return {
         "n_train": len(train),
@@ -46,9 +47,11 @@ def baseline() -> dict[str, float]:
     }
 
 
-def _als(train: Ratings, test: Ratings, rank: int, reg: float, tag: str) -> dict[str, float]:
+def _als(
+    train: Ratings, test: Ratings, rank: int, reg: float, tag: str, init_seed: int = INIT_SEED
+) -> dict[str, float]:
     bias = BiasBaseline(reg=BIAS_REG).fit(train)
-    model = ALS(rank=rank, reg=reg, baseline=bias, n_iter=N_SWEEPS).fit(train)
+    model = ALS(rank=rank, reg=reg, baseline=bias, n_iter=N_SWEEPS, seed=init_seed).fit(train)
     return {
         f"rmse_{tag}": rmse(model, test),
         f"train_rmse_{tag}": rmse(model, train),
@@ -56,21 +59,25 @@ def _als(train: Ratings, test: Ratings, rank: int, reg: float, tag: str) -> dict
     }
 
 
-def ranks() -> dict[str, float]:
+def ranks(
+    data_seed: int = DATA_SEED, split_seed: int = SPLIT_SEED, init_seed: int = INIT_SEED
+) -> dict[str, float]:
     """ALS-WR with lambda = 0.1 and ranks 2, 4 and 8."""
-    train, test = load_split()
+    train, test = load_split(data_seed, split_seed)
     out: dict[str, float] = {}
     for rank in (2, 4, 8):
-        out.update(_als(train, test, rank, 0.1, f"r{rank}"))
+        out.update(_als(train, test, rank, 0.1, f"r{rank}", init_seed))
     return out
 
 
-def regularisation() -> dict[str, float]:
+def regularisation(
+    data_seed: int = DATA_SEED, split_seed: int = SPLIT_SEED, init_seed: int = INIT_SEED
+) -> dict[str, float]:
     """ALS-WR with rank 8 and lambda = 0.03 and 0.3."""
-    train, test = load_split()
+    train, test = load_split(data_seed, split_seed)
     out: dict[str, float] = {}
     for reg, tag in ((0.03, "lam003"), (0.3, "lam03")):
-        out.update(_als(train, test, 8, reg, tag))
+        out.update(_als(train, test, 8, reg, tag, init_seed))
     return out
 
 

@@ -24,9 +24,11 @@ def sig6(x: float) -> float:
     return float(f"{x:.6g}")
 
 
-def trained_logits() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Validation and test logits and labels of the classifier of the paper."""
-    s = load_splits(config.N_TRAIN, config.N_VAL, config.N_TEST, config.SPLIT_SEED)
+def trained_logits(
+    seed: int = config.SPLIT_SEED,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Validation and test logits and labels of the classifier of the paper (split `seed`)."""
+    s = load_splits(config.N_TRAIN, config.N_VAL, config.N_TEST, seed)
     W, b = train_softmax_regression(
         s.X_train, s.y_train, s.n_classes, config.LEARNING_RATE, config.STEPS
     )
@@ -43,8 +45,8 @@ def scores(Z: np.ndarray, y: np.ndarray, T: float) -> dict[str, float]:
     }
 
 
-def exp_before() -> dict[str, float]:
-    _, _, Z_te, y_te = trained_logits()
+def exp_before(seed: int = config.SPLIT_SEED) -> dict[str, float]:
+    _, _, Z_te, y_te = trained_logits(seed)
     s = scores(Z_te, y_te, 1.0)
     print(f"uncalibrated test scores: {s}")
     return {
@@ -55,8 +57,8 @@ def exp_before() -> dict[str, float]:
     }
 
 
-def exp_after() -> dict[str, float]:
-    Z_va, y_va, Z_te, y_te = trained_logits()
+def exp_after(seed: int = config.SPLIT_SEED) -> dict[str, float]:
+    Z_va, y_va, Z_te, y_te = trained_logits(seed)
     T = fit_temperature(Z_va, y_va)
     s = scores(Z_te, y_te, T)
     print(f"temperature {T:.5f}; validation nll {nll_at_temperature(Z_va, y_va, 1.0):.5f} -> "
@@ -70,8 +72,8 @@ def exp_after() -> dict[str, float]:
     }
 
 
-def exp_bins() -> dict[str, float]:
-    Z_va, y_va, Z_te, y_te = trained_logits()
+def exp_bins(seed: int = config.SPLIT_SEED) -> dict[str, float]:
+    Z_va, y_va, Z_te, y_te = trained_logits(seed)
     T = fit_temperature(Z_va, y_va)
     out: dict[str, float] = {}
     for label, temp in (("before", 1.0), ("after", T)):
@@ -89,8 +91,10 @@ EXPERIMENTS = {"before": exp_before, "after": exp_after, "bins": exp_bins}
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--exp", required=True, choices=sorted(EXPERIMENTS))
+    parser.add_argument("--seed", type=int, default=config.SPLIT_SEED,
+                        help="seed of the train/validation/test split")
     args = parser.parse_args()
-    print(json.dumps(EXPERIMENTS[args.exp]()))
+    print(json.dumps(EXPERIMENTS[args.exp](args.seed)))
 
 
 if __name__ == "__main__":

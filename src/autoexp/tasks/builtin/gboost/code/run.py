@@ -26,9 +26,9 @@ def _model(loss, n_estimators: int, learning_rate: float) -> GradientBoostingReg
     )
 
 
-def exp_curve() -> dict[str, float]:
+def exp_curve(seed: int = 0) -> dict[str, float]:
     """Squared loss, learning rate 0.1, 100 trees: training-loss curve and test error."""
-    Xtr, Xte, ytr, yte = load_split()
+    Xtr, Xte, ytr, yte = load_split(seed=seed)
     model = _model(SquaredLoss(), 100, 0.1).fit(Xtr, ytr)
     test = staged_errors(model, Xte, yte)
     return {
@@ -42,9 +42,9 @@ def exp_curve() -> dict[str, float]:
     }
 
 
-def exp_shrinkage() -> dict[str, float]:
+def exp_shrinkage(seed: int = 0) -> dict[str, float]:
     """Squared loss, 50 trees, learning rate 0.1 against no shrinkage (1.0)."""
-    Xtr, Xte, ytr, yte = load_split()
+    Xtr, Xte, ytr, yte = load_split(seed=seed)
     out: dict[str, float] = {}
     for tag, lr in (("lr0.1", 0.1), ("lr1.0", 1.0)):
         model = _model(SquaredLoss(), 50, lr).fit(Xtr, ytr)
@@ -56,9 +56,9 @@ def exp_shrinkage() -> dict[str, float]:
     return out
 
 
-def exp_huber() -> dict[str, float]:
+def exp_huber(seed: int = 0) -> dict[str, float]:
     """Huber loss (alpha 0.9), learning rate 0.1, 100 trees."""
-    Xtr, Xte, ytr, yte = load_split()
+    Xtr, Xte, ytr, yte = load_split(seed=seed)
     loss = HuberLoss(alpha=0.9)
     model = _model(loss, 100, 0.1).fit(Xtr, ytr)
     test_mae = staged_errors(model, Xte, yte, error=mae)
@@ -80,8 +80,9 @@ EXPERIMENTS = {"curve": exp_curve, "shrinkage": exp_shrinkage, "huber": exp_hube
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--exp", required=True, choices=sorted(EXPERIMENTS))
+    parser.add_argument("--seed", type=int, default=0, help="seed of the train/test split")
     args = parser.parse_args()
-    metrics = EXPERIMENTS[args.exp]()
+    metrics = EXPERIMENTS[args.exp](seed=args.seed)
     print(json.dumps({k: round_sig(v) for k, v in metrics.items()}))
 
 
