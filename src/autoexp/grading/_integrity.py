@@ -51,10 +51,6 @@ _QUALIFIED: dict[str, str] = {
     "multiprocessing": EXIT,
     "threading.excepthook": EXIT,
     "sys.excepthook": EXIT,
-    "sys.stdout": OUTPUT,
-    "sys.stderr": OUTPUT,
-    "sys.__stdout__": OUTPUT,
-    "sys.__stderr__": OUTPUT,
     "sys.displayhook": OUTPUT,
     "os.dup2": OUTPUT,
     "os.dup": OUTPUT,
@@ -88,6 +84,10 @@ _QUALIFIED: dict[str, str] = {
     "types.FunctionType": DYNAMIC,
     "types.CodeType": DYNAMIC,
 }
+_STREAMS = {"sys.stdout", "sys.stderr", "sys.__stdout__", "sys.__stderr__"}
+"""Output streams: using them (`print(..., file=sys.stderr)`, `.flush()`) is fine; replacing
+them, or assigning their attributes, is an `output` finding."""
+
 _OS_PREFIXES = {"os.exec": EXIT, "os.spawn": EXIT}
 """`os.execv`, `os.execvpe`, `os.spawnl`, ...: families matched by prefix."""
 
@@ -150,14 +150,31 @@ def _imports(nodes: list[ast.stmt] | list[ast.AST]) -> dict[str, str]:
 
 
 def _rule_of(qualified: str) -> str | None:
+    """The rule a qualified name breaks: itself or a prefix of it is listed (`atexit.register`),
+    or, reached through another module (`pathlib.os._exit`), a listed name of two or more parts
+    starts somewhere inside it."""
     parts = qualified.split(".")
-    for i in range(len(parts), 0, -1):
-        rule = _QUALIFIED.get(".".join(parts[:i]))
-        if rule:
-            return rule
-    for prefix, rule in _OS_PREFIXES.items():
-        if qualified.startswith(prefix):
-            return rule
+    for start in range(len(parts)):
+        for end in range(len(parts), start, -1):
+            if start and end - start < 2:
+                break
+            rule = _QUALIFIED.get(".".join(parts[start:end]))
+            if rule:
+                return rule
+        tail = ".".join(parts[start:])
+        for prefix, rule in _OS_PREFIXES.items():
+            if tail.startswith(prefix):
+                return rule
+    return None
+
+
+def _path(node: ast.expr) -> str | None:
+    """`a.b.c` of an attribute chain on a plain name, whatever `a` is (None otherwise)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _path(node.value)
+        return f"{base}.{node.attr}" if base else None
     return None
 
 
@@ -196,47 +213,71 @@ def _scan(body: ast.AST, scope: _Scope) -> Iterator[tuple[int, str, str]]:
                 if rule:
                     yield line, rule, f"import {name}"
         elif isinstance(node, ast.Attribute | ast.Name):
-            if isinstance(node, ast.Attribute) and node.attr in _ATTRIBUTES:
-                yield line, _ATTRIBUTES[node.attr], f".{node.attr}"
-                continue
-            qualified = _dotted(node, scope)
-            if qualified:
-                rule = _rule_of(qualified)
-                if rule:
-                    yield line, rule, qualified
-                    continue
-            if isinstance(node, ast.Name) and node.id not in scope.aliases:
-                if node.id in _BUILTINS and node.id not in scope.locals_:
-                    yield line, _BUILTINS[node.id], f"{node.id}"
-                elif node.id == "print" and isinstance(node.ctx, ast.Store | ast.Del):
-                    yield line, OUTPUT, "assigns print"
-            if (
-                isinstance(node, ast.Attribute)
-                and isinstance(node.ctx, ast.Store | ast.Del)
-                and _imported_base(node.value, scope)
-            ):
-                yield line, PATCHING, f"assigns {ast.unparse(node)}"
-        elif isinstance(node, ast.Call) and _is_getattr_on_import(node, scope):
-            yield line, DYNAMIC, f"getattr with a computed name: {ast.unparse(node)[:60]}"
-        elif isinstance(node, ast.Call) and (qualified := _dotted(node, scope)):
-            rule = _rule_of(qualified)
-            if rule:
-                yield line, rule, qualified
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id in {"setattr", "delattr"}
-            and node.func.id not in scope.locals_
-            and node.args
-            and _patches(node.args[0], scope)
-        ):
-            yield line, PATCHING, f"{node.func.id} on {ast.unparse(node.args[0])[:40]}"
-        if isinstance(node, ast.Global):
+            yield from _scan_name(node, scope, line)
+        elif isinstance(node, ast.Call):
+            yield from _scan_call(node, scope, line)
+        elif isinstance(node, ast.Global):
             hit = [
                 n for n in node.names if n in scope.aliases or n in scope.locals_ or n == "print"
             ]
             if hit:
                 yield line, PATCHING, f"global {', '.join(hit)} (rebinds module names)"
+
+
+def _scan_name(
+    node: ast.Attribute | ast.Name, scope: _Scope, line: int
+) -> Iterator[tuple[int, str, str]]:
+    storing = isinstance(node.ctx, ast.Store | ast.Del)
+    if isinstance(node, ast.Attribute) and node.attr in _ATTRIBUTES:
+        yield line, _ATTRIBUTES[node.attr], f".{node.attr}"
+        return
+    qualified = _dotted(node, scope) or (_path(node) if isinstance(node, ast.Attribute) else None)
+    if qualified:
+        if any(f".{s}." in f".{qualified}." for s in _STREAMS):
+            if storing:  # `sys.stdout = w`, `sys.stdout.write = f`; reading them is fine
+                yield line, OUTPUT, f"replaces {qualified}"
+            return
+        rule = _rule_of(qualified) if _dotted(node, scope) else _rule_of_unresolved(qualified)
+        if rule:
+            yield line, rule, qualified
+            return
+    if isinstance(node, ast.Name) and node.id not in scope.aliases:
+        if node.id in _BUILTINS and node.id not in scope.locals_:
+            yield line, _BUILTINS[node.id], node.id
+        elif node.id == "print" and storing:
+            yield line, OUTPUT, "assigns print"
+    if isinstance(node, ast.Attribute) and storing and _imported_base(node.value, scope):
+        yield line, PATCHING, f"assigns {ast.unparse(node)}"
+    if isinstance(node, ast.Attribute) and node.attr == "__dict__" and _imported_base(node, scope):
+        yield line, PATCHING, f"{ast.unparse(node)} (a module's namespace)"
+
+
+def _rule_of_unresolved(path: str) -> str | None:
+    """Rules for `x.os._exit` when `x` is not an import: only listed names of two or more parts
+    inside the path count (a local called `signal` is not the signal module)."""
+    parts = path.split(".")
+    return _rule_of(".".join(["?", *parts[1:]])) if len(parts) > 2 else None
+
+
+def _scan_call(node: ast.Call, scope: _Scope, line: int) -> Iterator[tuple[int, str, str]]:
+    if _is_getattr_on_import(node, scope):
+        yield line, DYNAMIC, f"getattr with a computed name: {ast.unparse(node)[:60]}"
+        return
+    qualified = _dotted(node, scope)
+    if qualified:
+        rule = _rule_of(qualified)
+        if rule:
+            yield line, rule, qualified
+            return
+    name = node.func.id if isinstance(node.func, ast.Name) else None
+    if name is None or name in scope.locals_ or not node.args:
+        return
+    if name in {"setattr", "delattr"} and _patches(node.args[0], scope):
+        yield line, PATCHING, f"{name} on {ast.unparse(node.args[0])[:40]}"
+    elif name == "setattr" and (_dotted(node.args[0], scope) or "") in _STREAMS:
+        yield line, OUTPUT, f"setattr on {ast.unparse(node.args[0])}"
+    elif name == "vars" and _imported_base(node.args[0], scope):
+        yield line, PATCHING, f"vars({ast.unparse(node.args[0])}) (a module's namespace)"
 
 
 def _imported_base(node: ast.expr, scope: _Scope) -> bool:
@@ -307,11 +348,30 @@ def check_body(source: str, qualname: str, function_id: str) -> list[IntegrityFi
     if fn is None:
         return []
     scope = _Scope(aliases=_imports(list(tree.body)) | _imports(list(fn.body)), locals_=set())
+    _local_aliases(fn, scope)
     scope.locals_ = _bound_names(tree) - set(scope.aliases) - {"print"}
-    findings: set[IntegrityFinding] = set()
-    for stmt in fn.body:
-        for line, rule, detail in _scan(stmt, scope):
-            findings.add(
-                IntegrityFinding(function=function_id, line=line, rule=rule, detail=detail)
-            )
-    return sorted(findings, key=lambda f: (f.line, f.rule, f.detail))
+    found = {hit for stmt in fn.body for hit in _scan(stmt, scope)}
+    # `atexit.register(...)` also visits `atexit`: keep the most specific of such a pair
+    return [
+        IntegrityFinding(function=function_id, line=line, rule=rule, detail=detail)
+        for line, rule, detail in sorted(found)
+        if not any(
+            (line, rule) == (ln, r) and d != detail and d.startswith(detail) for ln, r, d in found
+        )
+    ]
+
+
+def _local_aliases(fn: ast.AST, scope: _Scope) -> None:
+    """Names the body binds to an imported name (`j = json`, `out = sys.stdout`) become aliases
+    too, so `j.dumps = f` is seen as patching json."""
+    for _ in range(3):  # chains of aliases: a = json; b = a
+        for node in ast.walk(fn):
+            if (
+                isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr)
+                and (value := node.value) is not None
+                and (qualified := _dotted(value, scope))
+            ):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    if isinstance(t, ast.Name):
+                        scope.aliases.setdefault(t.id, qualified)
