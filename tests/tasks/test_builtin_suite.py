@@ -24,15 +24,27 @@ def test_suite_size_and_shape():
         assert len(t.paper().split()) >= 600, t.id
         mutants = list((t.hidden_dir / "mutants").glob("*.py"))
         assert len(mutants) >= len(t.spec.functions), t.id
+        varied = {h.of for h in t.spec.hidden_experiments}
+        assert varied == {e.id for e in t.spec.experiments}, t.id  # a hidden variant of each
 
 
 @pytest.mark.slow
-def test_whole_suite_validates():
-    results = validate_many(None, workers=2)
-    failed = [(r.task, c.name, c.detail) for r in results for c in r.checks if not c.ok]
+@pytest.mark.parametrize("task", [t.id for t in builtin_tasks()])
+def test_builtin_task_validates(task):
+    """Every check of `autoexp tasks validate`, one task per test so `pytest -n 2` spreads them."""
+    (result,) = validate_many([task], workers=1)
+    failed = [(c.name, c.detail) for c in result.checks if not c.ok]
     assert failed == []
-    assert all(m.killed_by for r in results for m in r.mutants)
-    assert len(results) == len(builtin_tasks())
+    assert result.mutants and all(m.killed_by for m in result.mutants)
+    names = {c.name for c in result.checks}
+    task_obj = next(t for t in builtin_tasks() if t.id == task)
+    for h in task_obj.spec.hidden_experiments:  # hidden experiments are validated too
+        assert {
+            f"oracle {h.id}",
+            f"depends_on {h.id}",
+            f"hidden {h.id} differs from {h.of}",
+        } <= names
+    assert "paper has no hidden value" in names
 
 
 @pytest.mark.slow
