@@ -82,16 +82,21 @@ def tasks_list(
             "path": str(t.root),
             "n_functions": len(t.spec.functions),
             "n_experiments": len(t.spec.experiments),
+            "n_hidden_experiments": len(t.spec.hidden_experiments),
         }
         for t in tasks
     ]
     if as_json:
         print(json.dumps(rows, indent=2))
         return
-    table = Table("id", "topic", "functions", "experiments")
+    table = Table("id", "topic", "functions", "experiments", "hidden")
     for r in rows:
         table.add_row(
-            r["id"], r["topic"] or r["title"], str(r["n_functions"]), str(r["n_experiments"])
+            escape(r["id"]),
+            escape(r["topic"] or r["title"]),
+            str(r["n_functions"]),
+            str(r["n_experiments"]),
+            str(r["n_hidden_experiments"]),
         )
     out.print(table)
     out.print(
@@ -178,6 +183,68 @@ def tasks_validate(
         n_bad = sum(not c.ok for r in results for c in r.checks)
         colour = "green" if ok else "red"
         out.print(f"[{colour}]{len(results)} task(s), {n_checks} checks, {n_bad} failed[/]")
+    raise typer.Exit(0 if ok else 1)
+
+
+@tasks_app.command("record")
+def tasks_record(
+    tasks: Annotated[list[str], typer.Argument(help="Task ids or task directories.")],
+    max_samples: Annotated[
+        int, typer.Option(min=1, help="Calls recorded per function, over all experiments.")
+    ] = 5,
+    max_task_mb: Annotated[
+        float, typer.Option(help="Cap on the size of one task's samples, in MB.")
+    ] = 1.0,
+    backend: Annotated[str, typer.Option(help="Sandbox backend: auto, bwrap, none.")] = "auto",
+) -> None:
+    """Record differential-test samples (hidden/samples/) from the original code's visible
+    experiments: inputs of each function's calls, and its outputs on replay. Exit 1 when an
+    experiment fails or a function gets no sample."""
+    from autoexp.difftest import record_samples
+    from autoexp.sandbox import make_sandbox
+    from autoexp.tasks import resolve_tasks
+
+    try:
+        resolved = resolve_tasks(tasks)
+        sandbox = make_sandbox(backend=backend)
+    except (AutoexpError, ValueError) as e:
+        raise _fail(e) from None
+    ok = True
+    for task in resolved:
+        out.print(f"[bold]{task.id}[/]: recording ...")
+        try:
+            summary = record_samples(
+                task,
+                sandbox,
+                max_samples=max_samples,
+                max_task_bytes=int(max_task_mb * 1e6),
+                on_progress=lambda msg: out.print(f"  {escape(msg)}", highlight=False),
+            )
+        except AutoexpError as e:
+            raise _fail(e) from None
+        for f in summary.functions:
+            colour = "green" if f.samples else "red"
+            out.print(
+                f"  [{colour}]{f.samples} sample(s)[/] {escape(f.function)} ({f.calls} calls, "
+                f"{f.bytes / 1e3:.0f} kB, {len(f.skipped)} skipped)",
+                highlight=False,
+            )
+            for why in f.skipped[:3]:
+                out.print(f"      skipped: {escape(why)}", highlight=False)
+        for e in summary.errors:
+            out.print(f"  [red]experiment failed:[/] {escape(e)}", highlight=False)
+        out.print(
+            f"  {summary.total_bytes / 1e6:.2f} MB in {escape(str(Path(summary.index).parent))} "
+            f"({summary.seconds:.0f}s)",
+            highlight=False,
+        )
+        ok = ok and summary.ok
+    if not ok:
+        err.print(
+            "[bold red]error:[/] some experiments failed or some functions got no sample "
+            "(see above)",
+            highlight=False,
+        )
     raise typer.Exit(0 if ok else 1)
 
 

@@ -14,8 +14,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from autoexp.build._trace import trace_experiment
-from autoexp.errors import AutoexpError, MaskingError
-from autoexp.grading import grade_experiment, within
+from autoexp.difftest import has_samples, load_index, run_differential, suggested_timeout
+from autoexp.errors import AutoexpError, MaskingError, TaskError
+from autoexp.grading import DiffVerdict, grade_experiment, within
 from autoexp.masking import body_of_def, leak_check, mask_tree, replace_body
 from autoexp.protocols import Sandbox
 from autoexp.runner._attempt import run_experiment
@@ -77,6 +78,10 @@ class MutantRow(BaseModel):
     """The bug, from the mutant's `# bug:` line."""
     killed_by: str | None
     """Experiment that caught it (None: survived)."""
+    killed_by_diff: bool | None = None
+    """Whether the function's differential test alone catches it (None: no samples)."""
+    diff_detail: str = ""
+    """The differential verdict and its first mismatch."""
 
 
 class TaskValidation(BaseModel):
@@ -201,9 +206,12 @@ def validate_task(
                 )
             )
 
+        # 2b. differential tests: every maskable function has samples, the oracle passes them
+        diff = _check_differential(task, sandbox, scratch, add) if has_samples(task) else None
+
         # 3. every mutant fails at least one experiment that depends on its function
         if mutants:
-            _check_mutants(task, sandbox, scratch, result, add, caught_by)
+            _check_mutants(task, sandbox, scratch, result, add, caught_by, diff)
 
         # 4. depends_on is exactly the maskable functions each experiment executes
         if trace:
@@ -311,7 +319,11 @@ def _check_mutants(
     result: TaskValidation,
     add: Callable[[Check], None],
     caught_by: Callable[[str], list[Experiment]],
+    diff: tuple[float, set[str]] | None = None,
 ) -> None:
+    """Each mutant (one function's body replaced) must fail an experiment; with `diff` (the
+    differential timeout and the functions whose samples the original passes), the
+    function's differential test alone is tried on it too."""
     mdir = task.hidden_dir / "mutants"
     files = sorted(mdir.glob("*.py")) if mdir.is_dir() else []
     covered: set[str] = set()
@@ -331,12 +343,19 @@ def _check_mutants(
             continue
         covered.add(fid)
         failing, detail = _first_failure(task, tree, caught_by(fid), sandbox, scratch, "mutant")
-        result.mutants.append(MutantRow(function=fid, mutant=path.name, bug=bug, killed_by=failing))
+        row = MutantRow(function=fid, mutant=path.name, bug=bug, killed_by=failing)
+        if diff is not None and fid in diff[1]:
+            outcomes = run_differential(task, [fid], tree, sandbox, scratch, timeout_s=diff[0])
+            if outcomes:
+                row.killed_by_diff = outcomes[0].verdict is not DiffVerdict.PASSED
+                row.diff_detail = f"{outcomes[0].verdict.value}: {outcomes[0].detail}"[:300]
+        result.mutants.append(row)
+        note = "" if row.killed_by_diff is None else f"; differential {row.diff_detail}"
         add(
             Check(
                 name=f"mutant {path.name}",
                 ok=failing is not None,
-                detail=("killed by " + detail) if failing else "SURVIVED: " + detail,
+                detail=("killed by " + detail if failing else "SURVIVED: " + detail) + note,
                 seconds=time.monotonic() - t0,
             )
         )
@@ -349,3 +368,70 @@ def _check_mutants(
                 detail=f"no mutant for {missing}" if missing else f"{len(files)} mutants",
             )
         )
+    if diff is not None and result.mutants:
+        killed = sum(m.killed_by_diff is True for m in result.mutants)
+        total = len(result.mutants)
+        add(
+            Check(
+                name="differential tests catch mutants",
+                ok=True,
+                detail=f"{killed}/{total} ({100 * killed / total:.0f}%) caught by the "
+                "differential tests alone",
+            )
+        )
+
+
+def _check_differential(
+    task: Task, sandbox: Sandbox, scratch: Path, add: Callable[[Check], None]
+) -> tuple[float, set[str]] | None:
+    """Every maskable function has samples and the original code passes all of them; returns
+    the timeout for differential runs and the functions whose samples the original passes
+    (None: the index is unusable)."""
+    t0 = time.monotonic()
+    try:
+        index = load_index(task)
+    except TaskError as e:
+        add(Check(name="differential samples", ok=False, detail=str(e)))
+        return None
+    assert index is not None
+    known = {f.id for f in task.spec.functions}
+    stale = sorted(set(index.functions) - known)
+    tested = [fid for fid, e in index.functions.items() if e.samples and fid in known]
+    missing = [fid for fid in task.maskable() if fid not in tested]
+    problems = [f"samples of unknown functions {stale}"] if stale else []
+    for fid in missing:
+        why = index.functions[fid].skipped[:2] if fid in index.functions else ["not recorded"]
+        problems.append(f"no samples for {fid} ({'; '.join(why)})")
+    n_samples = sum(len(index.functions[f].samples) for f in tested)
+    skipped = [f"{fid}: {s}" for fid, e in index.functions.items() for s in e.skipped]
+    detail = "; ".join(problems) or f"{n_samples} samples of {len(tested)} functions"
+    if skipped:
+        detail += f"; warning: {len(skipped)} note(s) on calls not kept, e.g. {skipped[0]}"
+    add(
+        Check(
+            name="differential samples",
+            ok=not problems,
+            detail=detail[:1000],
+            seconds=time.monotonic() - t0,
+        )
+    )
+    t0 = time.monotonic()
+    timeout = suggested_timeout(index)
+    try:
+        outcomes = run_differential(
+            task, tested, task.code_dir, sandbox, scratch, timeout_s=timeout
+        )
+    except TaskError as e:
+        add(Check(name="differential oracle", ok=False, detail=str(e)))
+        return None
+    bad = [o for o in outcomes if o.verdict is not DiffVerdict.PASSED]
+    add(
+        Check(
+            name="differential oracle",
+            ok=not bad,
+            detail="; ".join(f"{o.function}: {o.verdict.value} {o.detail}" for o in bad)[:1000]
+            or f"the original passes all {n_samples} samples",
+            seconds=time.monotonic() - t0,
+        )
+    )
+    return timeout, {o.function for o in outcomes} - {o.function for o in bad}

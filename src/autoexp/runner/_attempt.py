@@ -22,8 +22,10 @@ from autoexp import __version__
 from autoexp._io import atomic_write_text
 from autoexp.agents._registry import create_agent
 from autoexp.agents._types import AgentResult
+from autoexp.difftest import load_index, run_differential, suggested_timeout
 from autoexp.errors import InfraError, LeakError, MaskingError, ModelAPIError, TaskError
 from autoexp.grading import (
+    FunctionOutcome,
     Grade,
     IntegrityFinding,
     Reason,
@@ -164,6 +166,21 @@ def integrity_findings(task: Task, combo: tuple[str, ...], tree: Path) -> list[I
     return found
 
 
+def differential(
+    task: Task, combo: tuple[str, ...], tree: Path, sandbox: Sandbox, scratch: Path, logs: Path
+) -> list[FunctionOutcome]:
+    """Differential tests of the combo's functions on the merged `tree` (none without samples);
+    verdicts are also written to `logs/differential.json`."""
+    index = load_index(task)
+    if index is None or not combo:
+        return []
+    outcomes = run_differential(
+        task, combo, tree, sandbox, scratch, timeout_s=suggested_timeout(index, list(combo))
+    )
+    _write_json(logs / "differential.json", [o.model_dump(mode="json") for o in outcomes])
+    return outcomes
+
+
 def _write_json(path: Path, data: object) -> None:
     atomic_write_text(path, json.dumps(data, indent=1))
 
@@ -276,6 +293,9 @@ def run_attempt(
             graded = scratch / "graded"
             integrity = integrity_findings(task, spec.combo, graded)
             verified = verify(task, spec.combo, graded, sandbox, scratch, logs)
+            functions = differential(task, spec.combo, graded, sandbox, scratch, logs)
+        except TaskError as e:  # e.g. the task's samples are unusable: not the agent's fault
+            return error_record(Status.GRADER_ERROR, Reason.GRADER, e)
         except InfraError as e:
             return error_record(Status.INFRA_ERROR, Reason.SANDBOX, e)
         except Exception as e:
@@ -291,6 +311,7 @@ def run_attempt(
             edited_outside_mask=merged.edited_outside_mask,
             require_report=not spec.combo,
             hidden=task.hidden_for(spec.combo),
+            functions=functions,
             integrity=integrity,
             integrity_mode=spec.integrity,
         )
