@@ -175,6 +175,10 @@ def test_prepare_writes_exactly_what_the_agent_gets(tmp_path):
     prompt = (out / "prompt.md").read_text()
     assert "stats.py::variance" in prompt and "python run.py --exp moments" in prompt
     assert "3.714029" not in prompt  # the gold value of task.yaml is never in the prompt
+    # nothing of the hidden experiments: ids, commands, numbers
+    shown = prompt + "".join(p.read_text() for p in ws.rglob("*") if p.is_file())
+    for secret in ("moments-seed1", "--exp moments --seed 1", "2.852675", "3.435834"):
+        assert secret not in shown
     proc = autoexp(
         "prepare",
         str(TOY),

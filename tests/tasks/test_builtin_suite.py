@@ -55,6 +55,13 @@ def test_default_run_is_the_self_test(tmp_path):
     assert len(rows) == 2 * len(builtin_tasks())
     assert {r["status"] for r in rows if r["agent"] == "oracle"} == {"passed"}
     assert {r["status"] for r in rows if r["agent"] == "noop"} == {"failed"}
+    for r in rows:  # differential tests everywhere: the oracle right, noop wrong; no flag
+        assert r["functions_correct"] == (1.0 if r["agent"] == "oracle" else 0.0), r
+        assert not (r["overfit"] or r["suspect"] or r["integrity"] or r["fabricated"]), r
+    oracle = [r for r in rows if r["agent"] == "oracle"]
+    for r in oracle:  # every hidden experiment of the attempt reproduced
+        passed, total = r["hidden_passed"].split("/")
+        assert passed == total != "0", r
     summary = json.loads(autoexp("summary", str(run_dir), "--json").stdout)
     rates = {r["agent"]: r["success_rate"] for r in summary["rows"]}
     assert rates == {"oracle": 1.0, "noop": 0.0}
