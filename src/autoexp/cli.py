@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import yaml
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from autoexp import __version__
+from autoexp._console import plain
 from autoexp.errors import AutoexpError
 
 app = typer.Typer(
@@ -26,12 +27,12 @@ app = typer.Typer(
 tasks_app = typer.Typer(help="List, show and validate tasks.", no_args_is_help=True)
 app.add_typer(tasks_app, name="tasks")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(emoji=False)  # user text like "react:x:" must not become emoji
+err = Console(stderr=True, emoji=False)
 
 
 def _fail(e: Exception) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {e}", highlight=False)
+    err.print(f"[bold red]error:[/] {plain(e)}", highlight=False)
     return typer.Exit(2)
 
 
@@ -40,6 +41,23 @@ def _choice(option: str, value: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise typer.BadParameter(f"{value!r} is not one of {', '.join(choices)}", param_hint=option)
     return value
+
+
+def _backend(value: str) -> str:
+    from autoexp.sandbox._factory import BACKENDS
+
+    return _choice("--backend", value, BACKENDS)
+
+
+def _positive(option: str) -> Callable[[float | None], float | None]:
+    """A callback rejecting a number <= 0 (typer's `min` cannot exclude 0 for floats)."""
+
+    def check(value: float | None) -> float | None:
+        if value is not None and value <= 0:
+            raise typer.BadParameter(f"{value:g} is not > 0", param_hint=option)
+        return value
+
+    return check
 
 
 def _version(value: bool) -> None:
@@ -92,8 +110,8 @@ def tasks_list(
     table = Table("id", "topic", "functions", "experiments", "hidden")
     for r in rows:
         table.add_row(
-            escape(r["id"]),
-            escape(r["topic"] or r["title"]),
+            plain(r["id"]),
+            plain(r["topic"] or r["title"]),
             str(r["n_functions"]),
             str(r["n_experiments"]),
             str(r["n_hidden_experiments"]),
@@ -122,21 +140,21 @@ def tasks_show(
         data["path"] = str(t.root)
         print(json.dumps(data, indent=2))
         return
-    out.print(f"[bold]{t.id}[/]: {t.spec.title}\n{t.root}")
+    out.print(f"[bold]{plain(t.id)}[/]: {plain(t.spec.title)}\n{plain(t.root)}", highlight=False)
     table = Table("experiment", "command", "metrics", "depends on")
     for e in t.spec.experiments:
         metrics = ", ".join(f"{k}={m.expected:g}" for k, m in e.metrics.items())
-        table.add_row(e.id, e.command, metrics, "\n".join(e.depends_on))
+        table.add_row(plain(e.id), plain(e.command), plain(metrics), plain("\n".join(e.depends_on)))
     out.print(table)
     if t.spec.hidden_experiments:
         ht = Table("hidden experiment", "of", "command", "metrics", title="never shown to agents")
         for h in t.spec.hidden_experiments:
             metrics = ", ".join(f"{k}={m.expected:g}" for k, m in h.metrics.items())
-            ht.add_row(h.id, h.of, h.command, metrics)
+            ht.add_row(plain(h.id), plain(h.of), plain(h.command), plain(metrics))
         out.print(ht)
     ft = Table("function", "description")
     for f in t.spec.functions:
-        ft.add_row(f.id, f.description)
+        ft.add_row(plain(f.id), plain(f.description))
     out.print(ft)
 
 
@@ -154,11 +172,14 @@ def tasks_validate(
         list[str] | None, typer.Argument(help="Task ids, task directories or folders of tasks.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    workers: Annotated[int, typer.Option(help="Tasks validated in parallel.")] = os.cpu_count()
-    or 1,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Tasks validated in parallel.")
+    ] = os.cpu_count() or 1,
     trace: Annotated[bool, typer.Option(help="Check depends_on by tracing.")] = True,
     mutants: Annotated[bool, typer.Option(help="Check that every mutant is caught.")] = True,
-    backend: Annotated[str, typer.Option(help="Sandbox backend: auto, bwrap, none.")] = "auto",
+    backend: Annotated[
+        str, typer.Option(callback=_backend, help="Sandbox backend: auto, bwrap, none.")
+    ] = "auto",
 ) -> None:
     """Validate tasks: oracle reproduces (twice, identically), each masked function and each
     mutant is caught, depends_on matches a trace, the paper holds no code. Exit 1 on failure."""
@@ -193,9 +214,15 @@ def tasks_record(
         int, typer.Option(min=1, help="Calls recorded per function, over all experiments.")
     ] = 5,
     max_task_mb: Annotated[
-        float, typer.Option(help="Cap on the size of one task's samples, in MB.")
+        float,
+        typer.Option(
+            callback=_positive("--max-task-mb"),
+            help="Cap on the size of one task's samples, in MB.",
+        ),
     ] = 1.0,
-    backend: Annotated[str, typer.Option(help="Sandbox backend: auto, bwrap, none.")] = "auto",
+    backend: Annotated[
+        str, typer.Option(callback=_backend, help="Sandbox backend: auto, bwrap, none.")
+    ] = "auto",
 ) -> None:
     """Record differential-test samples (hidden/samples/) from the original code's visible
     experiments: inputs of each function's calls, and its outputs on replay. Exit 1 when an
@@ -211,30 +238,30 @@ def tasks_record(
         raise _fail(e) from None
     ok = True
     for task in resolved:
-        out.print(f"[bold]{task.id}[/]: recording ...")
+        out.print(f"[bold]{plain(task.id)}[/]: recording ...", highlight=False)
         try:
             summary = record_samples(
                 task,
                 sandbox,
                 max_samples=max_samples,
                 max_task_bytes=int(max_task_mb * 1e6),
-                on_progress=lambda msg: out.print(f"  {escape(msg)}", highlight=False),
+                on_progress=lambda msg: out.print(f"  {plain(msg)}", highlight=False),
             )
         except AutoexpError as e:
             raise _fail(e) from None
         for f in summary.functions:
             colour = "green" if f.samples else "red"
             out.print(
-                f"  [{colour}]{f.samples} sample(s)[/] {escape(f.function)} ({f.calls} calls, "
+                f"  [{colour}]{f.samples} sample(s)[/] {plain(f.function)} ({f.calls} calls, "
                 f"{f.bytes / 1e3:.0f} kB, {len(f.skipped)} skipped)",
                 highlight=False,
             )
             for why in f.skipped[:3]:
-                out.print(f"      skipped: {escape(why)}", highlight=False)
+                out.print(f"      skipped: {plain(why)}", highlight=False)
         for e in summary.errors:
-            out.print(f"  [red]experiment failed:[/] {escape(e)}", highlight=False)
+            out.print(f"  [red]experiment failed:[/] {plain(e)}", highlight=False)
         out.print(
-            f"  {summary.total_bytes / 1e6:.2f} MB in {escape(str(Path(summary.index).parent))} "
+            f"  {summary.total_bytes / 1e6:.2f} MB in {plain(Path(summary.index).parent)} "
             f"({summary.seconds:.0f}s)",
             highlight=False,
         )
@@ -263,6 +290,7 @@ def _parse_ns(text: str) -> list[int]:
 
 @app.command("run")
 def run_cmd(
+    ctx: typer.Context,
     tasks: Annotated[
         list[str] | None,
         typer.Argument(
@@ -299,7 +327,11 @@ def run_cmd(
         typer.Option(help="Agent or model option KEY=VALUE (YAML value); repeatable."),
     ] = None,
     tool_format: Annotated[
-        str, typer.Option(help="react tool protocol: native or text.")
+        str,
+        typer.Option(
+            callback=lambda v: _choice("--tool-format", v, ("native", "text")),
+            help="react tool protocol: native or text.",
+        ),
     ] = "native",
     n: Annotated[str, typer.Option("--n", help="Numbers of masked functions, e.g. 1,2.")] = "1",
     trials: Annotated[int, typer.Option(min=1, help="Trials per combo and agent.")] = 1,
@@ -311,18 +343,43 @@ def run_cmd(
     max_retries: Annotated[
         int, typer.Option(min=0, help="Retries of infra errors on --resume.")
     ] = 2,
+    preflight: Annotated[
+        bool,
+        typer.Option(help="Check each model endpoint with one cheap request before running."),
+    ] = True,
+    max_api_failures: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Stop after this many consecutive model API errors on one endpoint (the rest "
+            "stays for --resume); 0: never stop.",
+        ),
+    ] = 5,
     max_steps: Annotated[int, typer.Option(min=1, help="Budget: model calls.")] = 50,
-    max_tokens: Annotated[int | None, typer.Option(help="Budget: tokens in + out.")] = None,
-    max_cost: Annotated[float | None, typer.Option(help="Budget: dollars.")] = None,
-    max_wall: Annotated[float, typer.Option(help="Budget: seconds of tool time.")] = 1800.0,
+    max_tokens: Annotated[int | None, typer.Option(min=1, help="Budget: tokens in + out.")] = None,
+    max_cost: Annotated[
+        float | None, typer.Option(callback=_positive("--max-cost"), help="Budget: dollars.")
+    ] = None,
+    max_wall: Annotated[
+        float,
+        typer.Option(callback=_positive("--max-wall"), help="Budget: seconds of tool time."),
+    ] = 1800.0,
     run_dir: Annotated[
         Path | None, typer.Option(help="Run directory (default: runs/<new id>).")
     ] = None,
     resume: Annotated[
-        bool, typer.Option(help="Finish an interrupted run and retry its infra errors.")
+        bool,
+        typer.Option(
+            help="Finish an interrupted run and retry its infra errors (options that change "
+            "the plan are refused; workers, retries, budgets and sandbox limits apply)."
+        ),
     ] = False,
-    backend: Annotated[str, typer.Option(help="Sandbox: auto, bwrap or none.")] = "auto",
-    memory_mb: Annotated[int, typer.Option(help="Sandbox memory limit per process.")] = 4096,
+    backend: Annotated[
+        str, typer.Option(callback=_backend, help="Sandbox: auto, bwrap or none.")
+    ] = "auto",
+    memory_mb: Annotated[
+        int, typer.Option(min=1, help="Sandbox memory limit per process, in MB.")
+    ] = 4096,
     sandbox_ro: Annotated[
         list[Path] | None,
         typer.Option(
@@ -364,11 +421,6 @@ def run_cmd(
     from autoexp.runner import RunConfig, run
     from autoexp.sandbox import SandboxConfig
 
-    explicit = (
-        bool(tasks or agent or setting or commands or paper or descriptions)
-        or n != "1"
-        or integrity != "strict"
-    )
     specs: list[AgentSpec] = []
     options: dict[str, object] = {"tool_format": tool_format}
     if agent_cmd:
@@ -417,27 +469,35 @@ def run_cmd(
             ),
             backend=backend,
             integrity=integrity,
+            preflight=preflight,
+            max_api_failures=max_api_failures,
         )
-        _check_agents(specs)
-        result = run(
-            None if resume and not explicit and run_dir else config,
-            run_dir,
-            resume=resume,
-            console=err,
-            progress=not no_progress,
-            workers=workers,
-        )
+        if resume:
+            from autoexp.runner import load_run_file, resume_config
+
+            if run_dir is None:
+                raise AutoexpError("--resume needs --run-dir")
+            changes = _resume_changes(_given(ctx), config)
+            config = resume_config(load_run_file(run_dir).config, changes)
+        else:
+            from autoexp.agents import validate_agent_spec
+
+            for spec in specs:
+                validate_agent_spec(spec)
+        result = run(config, run_dir, resume=resume, console=err, progress=not no_progress)
     except (AutoexpError, ValueError) as e:
         raise _fail(e) from None
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/]: finished attempts are saved; continue with --resume")
         raise typer.Exit(130) from None
     _print_summary(result.run_dir)
-    err.print(f"run directory: {result.run_dir}")
+    err.print(f"run directory: {plain(result.run_dir)}", highlight=False)
     if not no_report:
         from autoexp.report import write_report
 
-        err.print(f"report:        {write_report(result.run_dir)}")
+        err.print(f"report:        {plain(write_report(result.run_dir))}", highlight=False)
+    if result.stopped:
+        raise _fail(AutoexpError(result.stopped))
     if not agent and not resume:
         err.print(
             "\nThis was the self-test (oracle must score 100 %, noop 0 %). To evaluate a model:\n"
@@ -465,19 +525,60 @@ def _settings(
     return out
 
 
-def _check_agents(specs: list[object]) -> None:
-    from autoexp.agents import AGENTS, MODEL_AGENTS
+_RESUME_FIELDS: dict[str, tuple[str, ...]] = {
+    "tasks": ("tasks",),
+    "agents": (
+        "agent",
+        "model",
+        "base_url",
+        "api_key_env",
+        "agent_cmd",
+        "agent_network",
+        "agent_env",
+        "agent_option",
+        "tool_format",
+    ),
+    "ns": ("n",),
+    "trials": ("trials",),
+    "combos_per_n": ("combos_per_n",),
+    "seed": ("seed",),
+    "settings": ("setting", "commands", "paper", "descriptions"),
+    "integrity": ("integrity",),
+    "workers": ("workers",),
+    "max_retries": ("max_retries",),
+    "backend": ("backend",),
+    "preflight": ("preflight",),
+    "max_api_failures": ("max_api_failures",),
+}
+"""RunConfig field -> the `run` options that set it."""
+_RESUME_PARTS: dict[str, dict[str, str]] = {
+    "budget": {
+        "max_steps": "max_steps",
+        "max_tokens": "max_tokens",
+        "max_cost": "max_cost",
+        "max_wall": "max_wall_s",
+    },
+    "sandbox": {"memory_mb": "memory_mb", "sandbox_ro": "extra_ro"},
+}
+"""RunConfig field -> {`run` option: its sub-field}, for fields set by several options."""
 
-    for s in specs:
-        name = s.name  # type: ignore[attr-defined]
-        if name not in AGENTS:
-            raise AutoexpError(f"unknown agent {name!r}; known: {', '.join(sorted(AGENTS))}")
-        if name in MODEL_AGENTS and not s.model:  # type: ignore[attr-defined]
-            raise AutoexpError(
-                f"agent {name!r} needs a model: --model NAME or --agent {name}:MODEL"
-            )
-        if name == "command" and not s.options.get("cmd"):  # type: ignore[attr-defined]
-            raise AutoexpError("agent 'command' needs --agent-cmd 'your-cli {prompt_file} ...'")
+
+def _given(ctx: typer.Context) -> set[str]:
+    """Names of the parameters given on the command line (not left at their default)."""
+    sources = {p: ctx.get_parameter_source(p) for p in ctx.params}
+    return {p for p, src in sources.items() if src and src.name not in ("DEFAULT", "DEFAULT_MAP")}
+
+
+def _resume_changes(given: set[str], config: object) -> dict[str, object]:
+    """What the given options set in `config`, for `resume_config` (the rest stays stored)."""
+    changes: dict[str, object] = {
+        f: getattr(config, f) for f, params in _RESUME_FIELDS.items() if given & set(params)
+    }
+    for f, parts in _RESUME_PARTS.items():
+        part = {sub: getattr(getattr(config, f), sub) for o, sub in parts.items() if o in given}
+        if part:
+            changes[f] = part
+    return changes
 
 
 def _print_summary(run_dir: Path) -> None:
@@ -489,6 +590,12 @@ def _print_summary(run_dir: Path) -> None:
 # ----------------------------------------------------------------------------- prepare
 
 
+def _prompt_agent(value: str) -> str:
+    from autoexp.agents import AGENTS
+
+    return _choice("--agent", value, ("default", *sorted(AGENTS)))
+
+
 @app.command("prepare")
 def prepare_cmd(
     task: Annotated[str, typer.Argument(help="Built-in task id or task directory.")],
@@ -498,7 +605,9 @@ def prepare_cmd(
     ] = None,
     n: Annotated[int, typer.Option("--n", min=0, help="Mask n functions drawn with --seed.")] = 1,
     seed: Annotated[int, typer.Option(help="Seed of the draw.")] = 0,
-    agent: Annotated[str, typer.Option(help="Whose prompt template to use.")] = "default",
+    agent: Annotated[
+        str, typer.Option(callback=_prompt_agent, help="Whose prompt template to use.")
+    ] = "default",
     setting: Annotated[
         str, typer.Option(help="Information setting: pc+cmd, pc, reproduce, or switches.")
     ] = "pc+cmd",
@@ -515,8 +624,11 @@ def prepare_cmd(
     from autoexp.runner import prepare_workspace, task_seed, write_prepared
     from autoexp.tasks import resolve_tasks
 
+    writing = False  # only a workspace this command started to write is removed on error
     try:
         (t,) = resolve_tasks([task])
+        if out_dir.exists() and not out_dir.is_dir():
+            raise AutoexpError(f"{out_dir}: is a file, not a directory")
         if out_dir.exists() and any(out_dir.iterdir()):
             raise AutoexpError(f"{out_dir}: exists and is not empty")
         (chosen,) = _settings([setting], commands, paper, descriptions)
@@ -529,13 +641,21 @@ def prepare_cmd(
             combo = draw_combos(t.maskable(), n, 1, task_seed(seed, t.id, n))[0]
         with tempfile.TemporaryDirectory() as tmp:
             prep = prepare_workspace(t, combo, Path(tmp), agent_name=agent, setting=chosen)
-            out_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                out_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise AutoexpError(f"{out_dir}: cannot create: {e.strerror or e}") from None
+            writing = True
             write_prepared(prep, out_dir)
-    except (AutoexpError, KeyError, ValueError) as e:
-        shutil.rmtree(out_dir / "workspace", ignore_errors=True)
+    except (AutoexpError, KeyError, ValueError, OSError) as e:
+        if writing:
+            shutil.rmtree(out_dir / "workspace", ignore_errors=True)
         raise _fail(e) from None
-    out.print(f"masked {len(combo)} function(s): {', '.join(combo) or '(none)'}")
-    out.print(f"workspace: {out_dir / 'workspace'}\nprompt:    {out_dir / 'prompt.md'}")
+    out.print(f"masked {len(combo)} function(s): {plain(', '.join(combo) or '(none)')}")
+    out.print(
+        f"workspace: {plain(out_dir / 'workspace')}\nprompt:    {plain(out_dir / 'prompt.md')}",
+        highlight=False,
+    )
 
 
 # ----------------------------------------------------------------------------- results
@@ -617,13 +737,13 @@ def attempts_cmd(
         colour = {"passed": "green", "failed": "red"}.get(r["status"], "yellow")
         fc = r["functions_correct"]
         table.add_row(
-            escape(r["attempt_id"]),
-            f"[{colour}]{r['status']}[/]",
-            r["reason"],
+            plain(r["attempt_id"]),
+            f"[{colour}]{plain(r['status'])}[/]",
+            plain(r["reason"]),
             f"{r['wall_s']:.1f}",
             r["hidden_passed"] or "",
             "" if fc is None else f"{fc:.0%}",
-            ", ".join(_flags(r)),
+            plain(", ".join(_flags(r))),
         )
     out.print(table)
 
@@ -657,7 +777,7 @@ def report_cmd(
         path = write_report(run_dir, compare=list(compare or []))
     except AutoexpError as e:
         raise _fail(e) from None
-    out.print(f"report: {path}")
+    out.print(f"report: {plain(path)}", highlight=False)
 
 
 def main() -> None:

@@ -8,6 +8,15 @@ class AutoexpError(Exception):
     """Base class of autoexp's own errors."""
 
 
+class ConfigError(AutoexpError):
+    """A run's configuration is unusable (unknown agent or option, missing model or API key, bad
+    command template); found before any attempt starts, and the message names agent and field."""
+
+
+class EndpointError(AutoexpError):
+    """A model endpoint does not answer (the pre-flight check, or the run's circuit breaker)."""
+
+
 class TaskError(AutoexpError):
     """A task directory or task.yaml is malformed; the message names the file and field."""
 

@@ -6,7 +6,14 @@ from autoexp.agents._callgraph import CodeContext, ContextItem, build_context
 from autoexp.agents._command import CommandAgent, CommandOptions
 from autoexp.agents._prompt import budget_lines, render_prompt
 from autoexp.agents._react import ReactAgent, ReactOptions, ToolFormat
-from autoexp.agents._registry import AGENTS, MODEL_AGENTS, create_agent
+from autoexp.agents._registry import (
+    AGENT_CHECKS,
+    AGENTS,
+    MODEL_AGENTS,
+    create_agent,
+    preflight,
+    validate_agent_spec,
+)
 from autoexp.agents._tools import TOOL_SPECS, parse_text_calls, resolve_in_workspace
 from autoexp.agents._types import (
     AgentResult,
@@ -20,6 +27,7 @@ from autoexp.agents._types import (
 
 __all__ = [
     "AGENTS",
+    "AGENT_CHECKS",
     "MODEL_AGENTS",
     "TOOL_SPECS",
     "AgentResult",
@@ -45,7 +53,9 @@ __all__ = [
     "create_agent",
     "parse_answer",
     "parse_text_calls",
+    "preflight",
     "render_prompt",
     "resolve_in_workspace",
+    "validate_agent_spec",
     "write_bodies",
 ]

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from autoexp._io import read_agent_file
 from autoexp.agents._meter import Recorder
 from autoexp.agents._tools import INNER_WORKSPACE
 from autoexp.agents._types import AgentResult, Budget, Prompt
@@ -29,6 +30,8 @@ AGENT_DIR = ".autoexp"
 """Harness directory inside the workspace (the runner removes it before grading)."""
 TRAJECTORY_FILE = "trajectory.json"
 LOG_FILE = "agent.log"
+MAX_RESULTS_BYTES = 10_000_000
+"""Largest results file read back (a bigger one is an invalid report, never read)."""
 PLACEHOLDERS = ("prompt_file", "workspace", "results_file", "model", "base_url")
 """Names that may appear in braces in the `cmd` template."""
 
@@ -142,16 +145,17 @@ class CommandAgent:
             + (" (timed out)" if res.timed_out else "")
             + (f"; output in {LOG_FILE}" if self.attempt_dir is not None else ""),
         )
-        reported, report_error = None, None
-        if results.is_file():
-            reported, report_error = parse_report(results.read_bytes())
+        data, report_error = read_agent_file(results, MAX_RESULTS_BYTES)
+        reported = None
+        if data is not None:
+            reported, report_error = parse_report(data)
         usage = _read_usage(usage_file)
         ended = "budget:max_wall_s" if res.timed_out else "submitted" if reported else "exited"
         rec.note(
             "results: "
             + (
                 "missing"
-                if not results.is_file()
+                if data is None and report_error is None
                 else report_error or f"{len(reported or {})} experiments"
             )
         )
@@ -174,19 +178,21 @@ def check_template(cmd: str) -> None:
     try:
         cmd.format(**dict.fromkeys(PLACEHOLDERS, ""))
     except (KeyError, IndexError, ValueError) as e:
+        why = f"unknown placeholder {{{e.args[0]}}}" if isinstance(e, KeyError) else str(e)
         raise AutoexpError(
-            f"command template {cmd!r}: {e!s}; placeholders are "
+            f"command template {cmd!r}: {why}; placeholders are "
             + ", ".join("{" + p + "}" for p in PLACEHOLDERS)
             + " (write {{ and }} for literal braces)"
         ) from None
 
 
 def _read_usage(path: Path) -> dict[str, Any]:
-    if not path.is_file():
+    raw, _ = read_agent_file(path, 1 << 16)
+    if raw is None:
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(raw.decode("utf-8", "replace"))
+    except (ValueError, RecursionError):
         return {}
     if not isinstance(data, dict):
         return {}

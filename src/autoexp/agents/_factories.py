@@ -14,11 +14,16 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from autoexp.agents._agentless import AgentlessAgent, AgentlessOptions
-from autoexp.agents._command import CommandAgent, CommandOptions
+from autoexp.agents._command import CommandAgent, CommandOptions, check_template
 from autoexp.agents._react import ReactAgent, ReactOptions
 from autoexp.agents._types import AgentSpec
-from autoexp.errors import AutoexpError
-from autoexp.models._openai import MODEL_OPTION_KEYS, OpenAIModel
+from autoexp.errors import AutoexpError, ConfigError
+from autoexp.models._openai import (
+    MODEL_OPTION_KEYS,
+    OpenAIModel,
+    field_errors,
+    model_config_from_spec,
+)
 from autoexp.tasks._model import Task
 
 _OPTION_MODELS: tuple[type[BaseModel], ...] = (ReactOptions, AgentlessOptions, CommandOptions)
@@ -31,7 +36,7 @@ def agent_options(spec: AgentSpec, kind: type[BaseModel]) -> Any:
     ignored; keys nobody knows are rejected)."""
     unknown = sorted(set(spec.options) - KNOWN_OPTIONS)
     if unknown:
-        raise AutoexpError(
+        raise ConfigError(
             f"agent {spec.name}: unknown option(s) {', '.join(unknown)}; known options: "
             + ", ".join(sorted(KNOWN_OPTIONS))
         )
@@ -39,7 +44,43 @@ def agent_options(spec: AgentSpec, kind: type[BaseModel]) -> Any:
     try:
         return kind(**mine)
     except ValidationError as e:
-        raise AutoexpError(f"agent {spec.name}: invalid options: {e}") from None
+        raise ConfigError(f"agent {spec.name}: invalid option: {field_errors(e)}") from None
+
+
+def check_model(spec: AgentSpec) -> None:
+    """Build (without any request) the model client of a model-driven agent: its model, model
+    options, prices file and API key (a base_url needs none). Raises ConfigError."""
+    config = model_config_from_spec(spec)
+    try:
+        OpenAIModel(config)
+    except AutoexpError as e:
+        raise ConfigError(f"agent {spec.name} (model {spec.model}): {e}") from None
+
+
+def check_react(spec: AgentSpec) -> None:
+    """Check a react spec as `make_react` would build it (ConfigError)."""
+    agent_options(spec, ReactOptions)
+    check_model(spec)
+
+
+def check_agentless(spec: AgentSpec) -> None:
+    """Check an agentless spec as `make_agentless` would build it (ConfigError)."""
+    agent_options(spec, AgentlessOptions)
+    check_model(spec)
+
+
+def check_command(spec: AgentSpec) -> None:
+    """Check a command spec as `make_command` would build it: cmd given, template valid."""
+    if not spec.options.get("cmd"):
+        raise ConfigError(
+            "agent command needs the option cmd (--agent-cmd 'mycli --prompt-file "
+            "{prompt_file} --cwd {workspace}')"
+        )
+    options = agent_options(spec, CommandOptions)
+    try:
+        check_template(options.cmd)
+    except AutoexpError as e:
+        raise ConfigError(f"agent command: option cmd: {e}") from None
 
 
 def make_react(spec: AgentSpec, task: Task, attempt_dir: Path) -> ReactAgent:

@@ -8,8 +8,14 @@ from functools import cache
 
 import jinja2
 
+from autoexp.agents._tools import INNER_WORKSPACE
 from autoexp.agents._types import Budget, ExperimentBrief, FunctionBrief, Prompt
 from autoexp.tasks._model import Task
+
+DEFAULT_TEMPLATE = "default.md.j2"
+"""The template of agents without one of their own; its agent submits by writing
+`Prompt.results_file` at the workspace root (the runner reads it when the agent returns no
+results)."""
 
 
 @cache
@@ -54,11 +60,15 @@ def render_prompt(
     budget: Budget | None = None,
     results_file: str = "results.json",
     submit_hint: str = "",
+    workspace: str = INNER_WORKSPACE,
+    sandboxed: bool = True,
 ) -> Prompt:
     """The prompt of `agent_name` for `task` with `combo` masked.
 
     Uses `templates/<agent_name>.md.j2` when the package has it, else `default.md.j2`.
     `commands`, `paper` and `descriptions` are the information setting's switches.
+    `workspace` is the workspace's path as the agent sees it (`/workspace` in the sandbox, the
+    host path without one); `sandboxed` says whether its commands run isolated (no network).
     """
     budget = budget or Budget()
     exps = [
@@ -77,8 +87,7 @@ def render_prompt(
     example = {e.id: dict.fromkeys(e.metrics, 0.0) for e in exps}
     paper_text = _paper_text(task, combo, paper)
     env = _env()
-    names = env.list_templates()
-    name = f"{agent_name}.md.j2" if f"{agent_name}.md.j2" in names else "default.md.j2"
+    name = prompt_template(agent_name)
     text = env.get_template(name).render(
         title=task.spec.title,
         task_id=task.id,
@@ -92,6 +101,8 @@ def render_prompt(
         submit_hint=submit_hint,
         commands_hidden=commands != "given",
         paper_is_excerpts=paper == "excerpts",
+        workspace=workspace,
+        sandboxed=sandboxed,
     )
     return Prompt(
         text=text,
@@ -100,4 +111,12 @@ def render_prompt(
         experiments=exps,
         functions=fns,
         results_file=results_file,
+        template=name,
     )
+
+
+def prompt_template(agent_name: str) -> str:
+    """The template `agent_name`'s prompt is rendered from: its own, else DEFAULT_TEMPLATE."""
+    own = f"{agent_name}.md.j2"
+    ok = not agent_name.startswith("_") and own in _env().list_templates()  # _x: partials
+    return own if ok else DEFAULT_TEMPLATE

@@ -66,6 +66,9 @@ class Prompt(BaseModel):
     """Masked functions of this attempt."""
     results_file: str = "results.json"
     """Where, relative to the workspace, a file-submitting agent writes its results."""
+    template: str = "default.md.j2"
+    """The template `text` was rendered from (`default.md.j2`: the prompt asks the agent to
+    submit by writing `results_file`)."""
 
 
 class AgentResult(BaseModel):

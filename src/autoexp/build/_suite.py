@@ -5,8 +5,8 @@ from __future__ import annotations
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from rich.console import Console
-from rich.markup import escape
 
+from autoexp._console import plain
 from autoexp.build._validate import Check, TaskValidation, validate_task
 from autoexp.sandbox import make_sandbox
 from autoexp.tasks._load import resolve_tasks
@@ -21,7 +21,7 @@ def _validate_one(root: str, trace: bool, mutants: bool, backend: str) -> TaskVa
 
 def _line(task_id: str, check: Check) -> str:
     mark = "[green]ok  [/]" if check.ok else "[red]FAIL[/]"
-    return f"{mark} {escape(task_id)}: {escape(check.name)} ({escape(check.detail)})"
+    return f"{mark} {plain(task_id)}: {plain(check.name)} ({plain(check.detail)})"
 
 
 def validate_many(
@@ -53,11 +53,15 @@ def validate_many(
                     console.print(_line(res.task, check), highlight=False)
                 if res.mutants:
                     killed = sum(m.killed_by is not None for m in res.mutants)
-                    console.print(f"     {res.task}: mutants killed {killed}/{len(res.mutants)}")
+                    console.print(
+                        f"     {plain(res.task)}: mutants killed {killed}/{len(res.mutants)}",
+                        highlight=False,
+                    )
                     if any(m.killed_by_diff is not None for m in res.mutants):
                         by_diff = sum(m.killed_by_diff is True for m in res.mutants)
                         console.print(
-                            f"     {res.task}: differential tests catch "
-                            f"{by_diff}/{len(res.mutants)} mutants"
+                            f"     {plain(res.task)}: differential tests catch "
+                            f"{by_diff}/{len(res.mutants)} mutants",
+                            highlight=False,
                         )
     return sorted(results, key=lambda r: r.task)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from autoexp.grading._metrics import to_number
@@ -27,6 +28,8 @@ def parse_report(raw: Any) -> tuple[Results | None, str | None]:
             raw = json.loads(text)
         except json.JSONDecodeError as e:
             return None, f"results are not valid JSON: {e.msg} at line {e.lineno} column {e.colno}"
+        except RecursionError:
+            return None, "results are nested too deeply to read"
     if not isinstance(raw, dict):
         return (
             None,
@@ -35,12 +38,23 @@ def parse_report(raw: Any) -> tuple[Results | None, str | None]:
     out: Results = {}
     for exp_id, metrics in raw.items():
         if not isinstance(metrics, dict):
-            return None, f"results[{exp_id!r}] must be an object of metric -> number"
+            return None, f"results[{_short(exp_id)}] must be an object of metric -> number"
         row: dict[str, float] = {}
         for name, value in metrics.items():
             num = to_number(value)
             if num is None:
-                return None, f"results[{exp_id!r}][{name!r}] is not a number: {value!r}"
+                return (
+                    None,
+                    f"results[{_short(exp_id)}][{_short(name)}] is not a number: {_short(value)}",
+                )
+            if not math.isfinite(num):
+                return None, f"results[{_short(exp_id)}][{_short(name)}] is not finite: {num}"
             row[str(name)] = num
         out[str(exp_id)] = row
     return out, None
+
+
+def _short(value: object, limit: int = 80) -> str:
+    """repr of a value from the agent, cut so an error message stays small."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"

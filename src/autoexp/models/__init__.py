@@ -2,17 +2,22 @@
 
 from autoexp.models._fake import FakeServer, FakeToolCall, Route, Script, ScriptEntry, Usage
 from autoexp.models._openai import (
+    DEFAULT_ENDPOINT,
     LOCAL_DUMMY_KEY,
     MODEL_OPTION_KEYS,
     ContextWindowExceeded,
     ModelConfig,
     OpenAIModel,
+    check_endpoint,
+    endpoint_url,
     model_config_from_spec,
+    resolve_endpoint,
 )
 from autoexp.models._pricing import PRICES_ENV, Price, PriceTable, builtin_prices, load_prices
 from autoexp.models._types import ModelResponse, ToolCall
 
 __all__ = [
+    "DEFAULT_ENDPOINT",
     "LOCAL_DUMMY_KEY",
     "MODEL_OPTION_KEYS",
     "PRICES_ENV",
@@ -30,6 +35,9 @@ __all__ = [
     "ToolCall",
     "Usage",
     "builtin_prices",
+    "check_endpoint",
+    "endpoint_url",
     "load_prices",
     "model_config_from_spec",
+    "resolve_endpoint",
 ]

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import openai
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from autoexp.errors import AutoexpError, BudgetExceeded, ModelAPIError
+from autoexp.errors import BudgetExceeded, ConfigError, EndpointError, ModelAPIError
 from autoexp.models._pricing import PriceTable, load_prices
 from autoexp.models._types import ModelResponse, ToolCall
 
@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 
 LOCAL_DUMMY_KEY = "not-needed"
 """API key sent to a server at an explicit base_url when the key variable is unset."""
+DEFAULT_ENDPOINT = "https://api.openai.com/v1"
+"""Where the SDK goes without a base_url (named in messages)."""
+PREFLIGHT_TIMEOUT_S = 10.0
+"""Timeout of the pre-flight request (no retries)."""
 
 _RETRY_STATUS = {408, 409, 429}
 _CONTEXT_ERROR = re.compile(
@@ -83,11 +87,72 @@ MODEL_OPTION_KEYS = frozenset(ModelConfig.model_fields) - {"name", "base_url", "
 def model_config_from_spec(spec: AgentSpec) -> ModelConfig:
     """The ModelConfig of an agent spec: its model, base_url, key variable and model options."""
     if not spec.model:
-        raise AutoexpError(f"agent {spec.name!r} needs a model (--model)")
+        raise ConfigError(
+            f"agent {spec.name!r} needs a model (--model NAME or --agent {spec.name}:MODEL)"
+        )
     opts = {k: v for k, v in spec.options.items() if k in MODEL_OPTION_KEYS}
-    return ModelConfig(
-        name=spec.model, base_url=spec.base_url, api_key_env=spec.api_key_env, **opts
+    try:
+        return ModelConfig(
+            name=spec.model, base_url=spec.base_url, api_key_env=spec.api_key_env, **opts
+        )
+    except ValidationError as e:
+        raise ConfigError(
+            f"agent {spec.name} (model {spec.model}): invalid model option: {field_errors(e)}"
+        ) from None
+
+
+def field_errors(e: ValidationError) -> str:
+    """A pydantic error as one line per field: `field: message; other: message`."""
+    return "; ".join(
+        f"{'.'.join(map(str, err['loc'])) or 'value'}: {err['msg']}" for err in e.errors()
     )
+
+
+def resolve_endpoint(config: ModelConfig) -> tuple[str | None, str]:
+    """(base_url, API key) the client uses: the base_url of the config or $OPENAI_BASE_URL (None:
+    the SDK default); the key from `api_key_env`, or a dummy for a server at a base_url.
+
+    Raises ConfigError when the key is unset and there is no base_url.
+    """
+    base_url = config.base_url or os.environ.get("OPENAI_BASE_URL") or None
+    key = os.environ.get(config.api_key_env)
+    if not key:
+        if base_url is None:
+            raise ConfigError(
+                f"no API key: set {config.api_key_env}, or give a base_url for a local server"
+            )
+        key = LOCAL_DUMMY_KEY
+    return base_url, key
+
+
+def endpoint_url(base_url: str | None) -> str:
+    """The URL a model's requests go to: `base_url`, else $OPENAI_BASE_URL, else the SDK's."""
+    return base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_ENDPOINT
+
+
+def check_endpoint(config: ModelConfig, timeout_s: float = PREFLIGHT_TIMEOUT_S) -> str:
+    """One cheap request to the endpoint of `config` (list the models; a 1-token completion
+    when the server has no /models), with a short timeout and no retries.
+
+    Returns the endpoint's URL; raises EndpointError naming it and the error.
+    """
+    base_url, key = resolve_endpoint(config)
+    where = endpoint_url(base_url)
+    client = openai.OpenAI(
+        api_key=key, base_url=base_url, max_retries=0, timeout=min(timeout_s, config.timeout_s)
+    )
+    try:
+        try:
+            client.models.list()
+        except openai.NotFoundError:  # a server without /models
+            client.chat.completions.create(
+                model=config.name, messages=[{"role": "user", "content": "ping"}], max_tokens=1
+            )
+    except Exception as e:
+        raise EndpointError(
+            f"model endpoint {where} does not answer: {type(e).__name__}: {e}"
+        ) from None
+    return where
 
 
 class OpenAIModel:
@@ -97,14 +162,7 @@ class OpenAIModel:
         self.config = config
         self.name = config.name
         self.prices = prices if prices is not None else load_prices(config.prices_file)
-        base_url = config.base_url or os.environ.get("OPENAI_BASE_URL") or None
-        key = os.environ.get(config.api_key_env)
-        if not key:
-            if base_url is None:
-                raise AutoexpError(
-                    f"no API key: set {config.api_key_env}, or give a base_url for a local server"
-                )
-            key = LOCAL_DUMMY_KEY
+        base_url, key = resolve_endpoint(config)
         self.base_url = base_url
         self._client = openai.OpenAI(
             api_key=key, base_url=base_url, max_retries=0, timeout=config.timeout_s

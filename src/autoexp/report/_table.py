@@ -161,6 +161,6 @@ def render_summary_table(summary: Summary | list[Summary]) -> Table:
 
 def table_text(table: Table, width: int = 120) -> str:
     """A rich table as plain text (no colour codes)."""
-    console = Console(file=io.StringIO(), width=width, color_system=None, record=True)
+    console = Console(file=io.StringIO(), width=width, color_system=None, record=True, emoji=False)
     console.print(table)
     return console.export_text()

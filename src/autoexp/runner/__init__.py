@@ -8,7 +8,16 @@ from autoexp.runner._attempt import (
     workspace_diff,
 )
 from autoexp.runner._executor import LocalExecutor
-from autoexp.runner._plan import RunConfig, Skipped, plan_attempts, task_seed
+from autoexp.runner._plan import (
+    PLAN_FIELDS,
+    RESUMABLE_FIELDS,
+    RunConfig,
+    Skipped,
+    plan_attempts,
+    plan_changes,
+    resume_config,
+    task_seed,
+)
 from autoexp.runner._prepare import AGENT_DIR, Prepared, prepare_workspace, write_prepared
 from autoexp.runner._run import RunFile, RunResult, load_run_file, new_run_id, run
 from autoexp.runner._store import SqliteStore
@@ -16,6 +25,8 @@ from autoexp.runner._types import AttemptRecord, AttemptSpec
 
 __all__ = [
     "AGENT_DIR",
+    "PLAN_FIELDS",
+    "RESUMABLE_FIELDS",
     "AttemptRecord",
     "AttemptSpec",
     "LocalExecutor",
@@ -29,7 +40,9 @@ __all__ = [
     "machine_info",
     "new_run_id",
     "plan_attempts",
+    "plan_changes",
     "prepare_workspace",
+    "resume_config",
     "run",
     "run_attempt",
     "run_experiment",

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from autoexp import __version__
-from autoexp._io import atomic_write_text
+from autoexp._io import atomic_write_text, read_agent_file
+from autoexp.agents._prompt import DEFAULT_TEMPLATE
 from autoexp.agents._registry import create_agent
 from autoexp.agents._types import AgentResult
 from autoexp.difftest import load_index, run_differential, suggested_timeout
@@ -36,10 +37,10 @@ from autoexp.grading import (
 )
 from autoexp.masking import extract_body, merge_for_grading
 from autoexp.protocols import Sandbox
-from autoexp.runner._prepare import AGENT_DIR, prepare_workspace
+from autoexp.runner._prepare import AGENT_DIR, prepare_workspace, read_results_file
 from autoexp.runner._types import AttemptRecord, AttemptSpec
 from autoexp.sandbox import SandboxConfig, make_sandbox
-from autoexp.sandbox._types import ExecResult
+from autoexp.sandbox._types import ExecResult, Isolation
 from autoexp.tasks._load import load_task
 from autoexp.tasks._model import Experiment, Task
 
@@ -78,16 +79,34 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+DIFF_FILE_CAP = 1 << 20
+"""Largest file whose text goes into workspace.diff (a bigger one is named with its size)."""
+
+
 def _text_files(root: Path) -> dict[str, str]:
+    """Text of every file under `root`, read without following symlinks: a link is shown as
+    its target's name, never its content (it may point at host files the agent cannot read)."""
     out: dict[str, str] = {}
-    for p in sorted(root.rglob("*")):
-        rel = p.relative_to(root)
-        if any(part in _SKIP_DIFF for part in rel.parts) or not p.is_file() or p.suffix == ".pyc":
-            continue
-        try:
-            out[rel.as_posix()] = p.read_text(encoding="utf-8")
-        except (UnicodeDecodeError, OSError):
-            out[rel.as_posix()] = "<binary file>\n"
+    for dirpath, dirnames, filenames in os.walk(root):  # does not descend into linked dirs
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIFF)
+        links = [d for d in dirnames if (here / d).is_symlink()]
+        for name in sorted([*filenames, *links]):
+            p = here / name
+            rel = p.relative_to(root).as_posix()
+            if p.suffix == ".pyc":
+                continue
+            if p.is_symlink():
+                out[rel] = f"<symlink to {os.readlink(p)}>\n"
+                continue
+            data, problem = read_agent_file(p, DIFF_FILE_CAP)
+            if data is None:
+                out[rel] = f"<not shown: {problem or 'unreadable'}>\n"
+                continue
+            try:
+                out[rel] = data.decode("utf-8")
+            except UnicodeDecodeError:
+                out[rel] = "<binary file>\n"
     return out
 
 
@@ -114,10 +133,14 @@ def _agent_bodies(workspace: Path, task: Task, combo: tuple[str, ...]) -> dict[s
     out: dict[str, str | None] = {}
     for fid in combo:
         fn = task.function(fid)
+        path = workspace / fn.path
+        if not path.resolve().is_relative_to(workspace.resolve()):
+            out[fid] = None  # a link out of the workspace: what it points at is not the agent's
+            continue
+        data, _ = read_agent_file(path, DIFF_FILE_CAP * 16)
         try:
-            src = (workspace / fn.path).read_bytes().decode("utf-8")
-            out[fid] = extract_body(src, fn.qualname)
-        except (OSError, UnicodeDecodeError, MaskingError):
+            out[fid] = extract_body(data.decode("utf-8"), fn.qualname) if data else None
+        except (UnicodeDecodeError, MaskingError):
             out[fid] = None
     return out
 
@@ -246,6 +269,7 @@ def run_attempt(
                 agent_name=spec.agent.name,
                 setting=spec.setting,
                 budget=spec.budget,
+                sandboxed=sandbox.isolation == Isolation.BUBBLEWRAP,
             )
         except LeakError as e:
             return error_record(Status.GRADER_ERROR, Reason.LEAK, e)
@@ -253,10 +277,13 @@ def run_attempt(
             return error_record(Status.GRADER_ERROR, Reason.GRADER, e)
         (attempt_dir / "prompt.md").write_text(prep.prompt.text, encoding="utf-8")
 
+        try:
+            agent = create_agent(spec.agent, task, attempt_dir)
+        except Exception as e:  # the run validated the config: building it is autoexp's fault
+            return error_record(Status.GRADER_ERROR, Reason.GRADER, e)
         agent_error: str | None = None
         t_agent = time.monotonic()
         try:
-            agent = create_agent(spec.agent, task, attempt_dir)
             result = agent.run(prep.workspace, prep.prompt, sandbox, spec.budget)
         except ModelAPIError as e:
             return error_record(Status.INFRA_ERROR, Reason.MODEL_API, e)
@@ -269,6 +296,13 @@ def run_attempt(
             )
             result = AgentResult()
         agent_wall = time.monotonic() - t_agent
+        if (
+            prep.prompt.template == DEFAULT_TEMPLATE
+            and agent_error is None
+            and result.reported is None
+            and result.report_error is None
+        ):  # the default prompt asks for a results file at the workspace root: read it
+            result.reported, result.report_error = read_results_file(prep)
 
         try:
             shutil.rmtree(prep.workspace / AGENT_DIR, ignore_errors=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -48,6 +49,42 @@ class RunConfig(BaseModel):
     """Sandbox backend: auto, bwrap or none."""
     integrity: IntegrityMode = IntegrityMode.STRICT
     """strict: an integrity finding in a masked body fails the attempt; warn: only flag it."""
+    preflight: bool = True
+    """Before running, make one cheap request to each model endpoint; stop if one fails."""
+    max_api_failures: int = Field(default=5, ge=0)
+    """Stop starting attempts after this many consecutive model API errors on one endpoint
+    (the rest stay unrun, for resume); 0: never stop."""
+
+
+PLAN_FIELDS = ("tasks", "agents", "ns", "trials", "combos_per_n", "seed", "settings", "integrity")
+"""RunConfig fields that define the plan: a resume cannot change them."""
+RESUMABLE_FIELDS = (
+    "budget",
+    "workers",
+    "max_retries",
+    "sandbox",
+    "backend",
+    "preflight",
+    "max_api_failures",
+)
+"""RunConfig fields a resume may change (the budget applies to the attempts not yet run)."""
+
+
+def plan_changes(stored: RunConfig, given: RunConfig) -> list[str]:
+    """The plan fields (PLAN_FIELDS) in which `given` differs from `stored`."""
+    return [f for f in PLAN_FIELDS if getattr(stored, f) != getattr(given, f)]
+
+
+def resume_config(stored: RunConfig, changes: dict[str, Any]) -> RunConfig:
+    """`stored` with `changes` applied: RunConfig field -> value; the values of `budget` and
+    `sandbox` may be dicts of their fields, merged into the stored ones. Plan fields may be
+    given (`run(resume=True)` refuses them unless equal to the stored ones)."""
+    update = dict(changes)
+    for name in ("budget", "sandbox"):
+        if isinstance(update.get(name), dict):
+            old = getattr(stored, name)
+            update[name] = type(old).model_validate({**old.model_dump(), **update[name]})
+    return RunConfig.model_validate({**stored.model_dump(), **update})
 
 
 class Skipped(BaseModel):

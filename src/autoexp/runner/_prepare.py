@@ -8,9 +8,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from autoexp._io import read_agent_file
 from autoexp.agents._prompt import render_prompt
+from autoexp.agents._tools import INNER_WORKSPACE
 from autoexp.agents._types import Budget, Prompt, Setting
 from autoexp.errors import LeakError
+from autoexp.grading import parse_report
 from autoexp.masking import leak_check, mask_tree
 from autoexp.tasks._model import Task
 
@@ -41,11 +44,14 @@ def prepare_workspace(
     agent_name: str = "default",
     setting: Setting | None = None,
     budget: Budget | None = None,
+    sandboxed: bool = True,
 ) -> Prepared:
     """Mask `combo` in a copy of the task's code under `scratch`, check for leaks, render the prompt.
 
     `scratch/workspace` is the agent's copy and `scratch/pristine` a reference copy.
     Raises LeakError when any line of a masked body survives in the workspace.
+    The prompt names the workspace as the agent will see it: `/workspace` when its commands run
+    in the sandbox (`sandboxed`), else its host path.
     """
     setting = setting or Setting()
     descriptions = [
@@ -67,6 +73,8 @@ def prepare_workspace(
         paper=setting.paper,
         descriptions=setting.descriptions,
         budget=budget,
+        workspace=INNER_WORKSPACE if sandboxed else str(workspace),
+        sandboxed=sandboxed,
     )
     return Prepared(
         workspace=workspace, pristine=pristine, prompt=prompt, originals=masked.originals
@@ -78,3 +86,22 @@ def write_prepared(prepared: Prepared, out: Path) -> None:
     shutil.copytree(prepared.workspace, out / "workspace")
     (out / "prompt.md").write_text(prepared.prompt.text, encoding="utf-8")
     (out / "prompt.json").write_text(prepared.prompt.model_dump_json(indent=2), encoding="utf-8")
+
+
+MAX_RESULTS_BYTES = 10_000_000
+"""Largest results file read from a workspace (a bigger one is an invalid report)."""
+
+
+def read_results_file(prepared: Prepared) -> tuple[dict[str, dict[str, float]] | None, str | None]:
+    """What an agent with the default prompt submitted: `Prompt.results_file` at the workspace
+    root, as (results, None), (None, why it is invalid) or (None, None) when there is no file.
+
+    The file is the agent's: it is opened without following a symlink, and one that is not a
+    regular file or is larger than MAX_RESULTS_BYTES is an invalid report, never read.
+    """
+    data, problem = read_agent_file(
+        prepared.workspace / prepared.prompt.results_file, MAX_RESULTS_BYTES
+    )
+    if data is None:
+        return None, problem
+    return parse_report(data)

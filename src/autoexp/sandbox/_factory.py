@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 from rich.console import Console
+from rich.markup import escape
 
 from autoexp.errors import SandboxError
 from autoexp.protocols import Sandbox
@@ -41,8 +42,8 @@ def make_sandbox(config: SandboxConfig | None = None, backend: str = "auto") -> 
         "(they can read the original code and numbers, use the network and change this "
         f"machine); results are recorded as isolation: none.\n{problem}"
     )
-    Console(stderr=True).print(
-        f"[bold red]WARNING[/bold red] {message}", markup=True, highlight=False
+    Console(stderr=True, emoji=False).print(
+        f"[bold red]WARNING[/bold red] {escape(message)}", markup=True, highlight=False
     )
     warnings.warn(message, NoIsolationWarning, stacklevel=2)
     return SubprocessSandbox(config)
