@@ -43,3 +43,45 @@ def attempts_json(run_dir: Path) -> list[dict]:
 @pytest.fixture
 def toy() -> Path:
     return TOY
+
+
+SUMMARY_MARKS = (("attack", "attacks tried/contained"), ("fault", "faults injected/recovered"),
+                 ("bad_input", "bad inputs tried/handled"))  # fmt: skip
+"""Markers counted in the final summary line: (marker, label)."""
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """One line after the rest of the summary (only pytest's `N passed` line follows): passed/
+    total of the tests carrying each SUMMARY_MARKS marker. Reads the reports the controller
+    collected, so it counts the same under xdist. A skipped test was not tried and is left out;
+    an xfail counts as tried and not handled."""
+    try:
+        return (yield)
+    finally:
+        _summary_line(terminalreporter)
+
+
+def _summary_line(terminalreporter) -> None:
+    outcome: dict[str, tuple[set[str], bool]] = {}  # nodeid -> (its markers, all phases ok)
+    for category, reports in terminalreporter.stats.items():
+        if category in ("", "deselected", "warnings"):
+            continue
+        for rep in reports:
+            keywords = getattr(rep, "keywords", None)
+            nodeid = getattr(rep, "nodeid", None)
+            if not keywords or not nodeid:
+                continue
+            marks = {m for m, _ in SUMMARY_MARKS if m in keywords}
+            if not marks:
+                continue
+            prev = outcome.get(nodeid, (marks, True))
+            ok = prev[1] and category not in ("failed", "error", "xfailed", "xpassed")
+            if category == "skipped":
+                ok = None  # not tried
+            outcome[nodeid] = (marks, ok if prev[1] is not None else None)
+    parts = []
+    for mark, label in SUMMARY_MARKS:
+        tried = [ok for marks, ok in outcome.values() if mark in marks and ok is not None]
+        parts.append(f"{label} {sum(tried)}/{len(tried)}")
+    terminalreporter.write_line("autoexp: " + ", ".join(parts))

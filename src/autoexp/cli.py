@@ -709,6 +709,7 @@ def attempts_cmd(
             "verified": r.verified,
             "fabricated": r.fabricated,
             "edited_outside_mask": r.edited_outside_mask,
+            "detail": r.grade.detail if r.grade else None,
             "hidden_passed": _hidden_passed(r.grade),
             "functions_correct": r.grade.functions_correct if r.grade else None,
             "functions": {f.function: f.verdict.value for f in r.grade.functions}

@@ -49,17 +49,20 @@ def test_within(got, expected, rtol, atol, ok):
     assert within(got, Metric(expected=expected, rtol=rtol, atol=atol)) is ok
 
 
+@pytest.mark.bad_input
 def test_zero_target_without_atol_is_rejected():
     with pytest.raises(ValueError, match="set atol"):
         Metric(expected=0.0, rtol=0.1)
 
 
+@pytest.mark.bad_input
 def test_last_json_object_skips_noise_and_non_objects():
     text = 'loading...\n{"a": 1}\nprogress 50%\n[1, 2]\n{"a": 2, "b": 3}\n{broken\ndone\n'
     assert last_json_object(text) == {"a": 2, "b": 3}
     assert last_json_object("no json here\n[1]\n") is None
 
 
+@pytest.mark.bad_input
 def test_parse_metrics_json_regex_and_missing():
     metrics = {
         "acc": Metric(expected=0.9, rtol=0.01),
@@ -71,6 +74,7 @@ def test_parse_metrics_json_regex_and_missing():
     assert parse_metrics(out, metrics) == {"acc": 0.9, "loss": 0.1, "gone": None, "text": None}
 
 
+@pytest.mark.bad_input
 def test_parse_metrics_nan_is_parsed_but_never_passes():
     m = {"x": Metric(expected=1.0, rtol=0.5)}
     values = parse_metrics('{"x": NaN}\n', m)
@@ -133,6 +137,7 @@ def test_partial_credit_and_missing_run():
     assert g.status is Status.FAILED and g.reason is Reason.CRASH and g.fabricated
 
 
+@pytest.mark.bad_input
 @pytest.mark.parametrize(
     ("raw", "error"),
     [

@@ -22,7 +22,7 @@ from autoexp.tasks import builtin_tasks, load_task
 
 from conftest import attempts_json, autoexp
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.attack]
 
 AGENT = Path(__file__).with_name("cheat_agent.py")
 

@@ -39,7 +39,7 @@ from autoexp.sandbox._mounts import project_root
 from conftest import TOY
 from conftest import autoexp as autoexp_cli
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.attack]
 
 HERE = Path(__file__).parent
 AGENT = HERE / "escape_agent.py"

@@ -36,6 +36,7 @@ def test_toy_loads():
     assert [e.id for e in t.experiments_for(())] == ["moments", "scaled"]
 
 
+@pytest.mark.bad_input
 @pytest.mark.parametrize(
     ("mutate", "needle"),
     [
@@ -55,6 +56,18 @@ def test_toy_loads():
         ),
         (lambda d: d["experiments"].append(dict(d["experiments"][0])), "duplicate ids"),
         (
+            lambda d: d["experiments"][0]["metrics"]["mean"].update(rtol=float("inf")),
+            "field experiments.0.metrics.mean.rtol",
+        ),
+        (
+            lambda d: d["functions"].append({"id": "../x.py::f", "description": "x"}),
+            "must be relative to code/ and stay inside it",
+        ),
+        (
+            lambda d: d["functions"].append({"id": "/etc/passwd.py::f", "description": "x"}),
+            "must be relative to code/ and stay inside it",
+        ),
+        (
             lambda d: d["functions"].append({"id": "missing.py::f", "description": "x"}),
             "missing.py is not a file in code/",
         ),
@@ -69,6 +82,7 @@ def test_broken_task_yaml_names_file_and_field(task_dir, mutate, needle):
     assert needle in msg
 
 
+@pytest.mark.bad_input
 def test_not_yaml_and_not_mapping(task_dir):
     (task_dir / "task.yaml").write_text("id: [unclosed\n")
     with pytest.raises(TaskError, match="not valid YAML"):
@@ -78,6 +92,7 @@ def test_not_yaml_and_not_mapping(task_dir):
         load_task(task_dir)
 
 
+@pytest.mark.bad_input
 def test_missing_parts(task_dir):
     (task_dir / "paper.md").unlink()
     with pytest.raises(TaskError, match=r"needs paper\.md or paper\.txt"):
@@ -86,6 +101,7 @@ def test_missing_parts(task_dir):
         load_task(task_dir / "nope")
 
 
+@pytest.mark.bad_input
 def test_resolve_unknown_and_duplicates(tmp_path):
     with pytest.raises(TaskError, match="neither a path nor a built-in task"):
         resolve_tasks(["no-such-task-anywhere"])

@@ -209,6 +209,11 @@ class Toolbox:
                     f"arguments of {name} are not valid JSON ({e.msg} at position {e.pos}); "
                     "send a JSON object"
                 ) from None
+            except (ValueError, RecursionError):  # an int of > 4300 digits, too deeply nested
+                raise ToolError(
+                    f"arguments of {name} are not valid JSON (a number too long or nesting too "
+                    "deep); send a JSON object"
+                ) from None
         else:
             parsed = arguments
         if not isinstance(parsed, dict):

@@ -30,6 +30,8 @@ def parse_report(raw: Any) -> tuple[Results | None, str | None]:
             return None, f"results are not valid JSON: {e.msg} at line {e.lineno} column {e.colno}"
         except RecursionError:
             return None, "results are nested too deeply to read"
+        except ValueError as e:  # e.g. an integer of more than 4300 digits
+            return None, f"results are not valid JSON: {_short(str(e), 200)}"
     if not isinstance(raw, dict):
         return (
             None,
@@ -49,12 +51,25 @@ def parse_report(raw: Any) -> tuple[Results | None, str | None]:
                 )
             if not math.isfinite(num):
                 return None, f"results[{_short(exp_id)}][{_short(name)}] is not finite: {num}"
-            row[str(name)] = num
-        out[str(exp_id)] = row
+            row[_key(name)] = num
+        out[_key(exp_id)] = row
     return out, None
 
 
 def _short(value: object, limit: int = 80) -> str:
     """repr of a value from the agent, cut so an error message stays small."""
-    text = repr(value)
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):  # an int of > 4300 digits, a too deeply nested value
+        text = f"<{type(value).__name__}>"
     return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
+
+
+def _key(value: object) -> str:
+    """A key of the submission as a string (JSON keys already are)."""
+    if isinstance(value, str):
+        return value
+    try:
+        return str(value)
+    except (ValueError, RecursionError):
+        return _short(value)

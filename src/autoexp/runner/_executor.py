@@ -29,7 +29,9 @@ class LocalExecutor:
     """A process pool of `workers` processes; each attempt runs in a worker.
 
     If a worker dies (e.g. killed by the OOM killer), its attempt is reported through
-    `on_crash` and the pool is rebuilt for the remaining attempts.
+    `on_crash` and the pool is rebuilt for the remaining attempts. At most `workers` attempts
+    are submitted at a time, so a dead worker (which breaks the whole pool) charges only the
+    attempts that were running, never one still waiting in the pool's queue.
     """
 
     def __init__(self, workers: int, on_crash: Callable[[S, BaseException], R]) -> None:
@@ -47,7 +49,7 @@ class LocalExecutor:
             interrupted = False
             try:
                 while pending or running:
-                    while pending and len(running) < self.workers * 2 and not broken:
+                    while pending and len(running) < self.workers and not broken:
                         spec = pending.pop()
                         running[pool.submit(fn, spec)] = spec
                     if not running:

@@ -8,6 +8,7 @@ import functools
 import json
 import os
 import secrets
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -235,7 +236,10 @@ def run(
             with contextlib.closing(executor.map(work, todo)) as results:
                 for record in results:
                     record.retries = retries.get(record.attempt_id, 0)
-                    store.put(record)
+                    try:
+                        store.put(record)
+                    except sqlite3.Error as e:  # a full disk, an I/O error: nothing to retry
+                        raise RunError(_store_failed(store.path, record, e)) from None
                     executed.append(record)
                     counts[record.status] += 1
                     shown = " ".join(f"{s.value}={c}" for s, c in counts.items() if c)
@@ -321,6 +325,13 @@ def _check_run_dir(run_dir: Path) -> None:
                 return
     except OSError as e:
         raise RunError(f"run directory {run_dir}: {e.strerror or e}") from None
+
+
+def _store_failed(path: Path, record: AttemptRecord, err: sqlite3.Error) -> str:
+    return (
+        f"{path}: cannot store attempt {record.attempt_id} ({err}; is the disk full?). The "
+        f"attempts stored before it are kept; free space, then continue with --resume"
+    )
 
 
 def _held(run_dir: Path) -> dict[str, tuple[str, int]]:

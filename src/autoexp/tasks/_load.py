@@ -15,8 +15,22 @@ BUILTIN_DIR = Path(__file__).parent / "builtin"
 
 
 def _loc(loc: tuple[int | str, ...]) -> str:
-    parts = ["schema" if p == "schema_" else str(p) for p in loc]
+    parts = ["schema" if p == "schema_" else _part(p) for p in loc]
     return ".".join(parts) or "(top level)"
+
+
+def _part(p: int | str) -> str:
+    """One step of a field path; a key from the file that is not plain text is quoted, so it
+    can neither break the message's lines nor pass for another field."""
+    text = str(p)
+    if isinstance(p, int) or (text and text.isprintable() and not any(c in text for c in " .:")):
+        return text
+    return repr(p)
+
+
+def _cut(text: str, limit: int = 500) -> str:
+    """`text`, cut so an error message stays readable whatever the file holds."""
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
 
 
 def load_task(path: str | Path) -> Task:
@@ -32,9 +46,19 @@ def load_task(path: str | Path) -> Task:
     if not yml.is_file():
         raise TaskError(f"{yml}: missing (a task directory needs task.yaml)")
     try:
-        raw = yaml.safe_load(yml.read_text(encoding="utf-8"))
+        text = yml.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise TaskError(f"{yml}: not UTF-8 text (byte {e.start}: {e.reason})") from None
+    except OSError as e:
+        raise TaskError(f"{yml}: cannot be read: {e.strerror or e}") from None
+    try:
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        raise TaskError(f"{yml}: not valid YAML: {e}") from None
+        raise TaskError(f"{yml}: not valid YAML: {_cut(str(e))}") from None
+    except RecursionError:
+        raise TaskError(f"{yml}: not valid YAML: nested too deeply") from None
+    except Exception as e:  # PyYAML's constructors raise ValueError etc. on bad scalars
+        raise TaskError(f"{yml}: not valid YAML: {type(e).__name__}: {_cut(str(e))}") from None
     if not isinstance(raw, dict):
         raise TaskError(f"{yml}: must be a mapping at the top level, got {type(raw).__name__}")
     try:
@@ -43,7 +67,7 @@ def load_task(path: str | Path) -> Task:
         lines = [f"{yml}: {e.error_count()} problem(s)"]
         for err in e.errors():
             msg = err["msg"].removeprefix("Value error, ")
-            lines.append(f"  field {_loc(err['loc'])}: {msg}")
+            lines.append(f"  field {_cut(_loc(err['loc']))}: {_cut(msg)}")
         raise TaskError("\n".join(lines)) from None
     task = Task(spec=spec, root=root.resolve())
     if not task.code_dir.is_dir():

@@ -27,7 +27,12 @@ def split_function_id(function_id: str) -> tuple[str, str]:
             f"function id {function_id!r} must look like 'path/to/file.py::name' "
             "or 'path/to/file.py::Class.method'"
         )
-    return m.group("path"), m.group("qual")
+    path = m.group("path")
+    if path.startswith("/") or ".." in path.split("/") or "\\" in path:
+        raise ValueError(
+            f"function id {function_id!r}: the path must be relative to code/ and stay inside it"
+        )
+    return path, m.group("qual")
 
 
 class _Strict(BaseModel):
@@ -47,11 +52,11 @@ class Metric(_Strict):
     """Optional regex with one group that captures the value from the command's output;
     without it the metric is read from the last stdout line that parses as a JSON object."""
 
-    @field_validator("expected")
+    @field_validator("expected", "rtol", "atol")
     @classmethod
     def _finite(cls, v: float) -> float:
         if not math.isfinite(v):
-            raise ValueError("expected must be a finite number")
+            raise ValueError("must be a finite number (an infinite tolerance passes anything)")
         return v
 
     @field_validator("regex")
@@ -83,8 +88,8 @@ class Experiment(_Strict):
     """What the experiment does and what it reports, in the paper's terms."""
     command: str
     """Shell command, run from the root of code/, that prints the metrics."""
-    timeout_s: float = Field(default=120.0, gt=0)
-    """Wall-clock limit for one run of the command, in seconds."""
+    timeout_s: float = Field(default=120.0, gt=0, le=7 * 86_400)
+    """Wall-clock limit for one run of the command, in seconds (at most a week)."""
     metrics: dict[str, Metric]
     """Metric name -> expected value and tolerance."""
     depends_on: list[str] = Field(default_factory=list)
