@@ -95,7 +95,7 @@ def test_mask_tree_errors(code: Path, tmp_path: Path) -> None:
         mask_tree(code, tmp_path / "b", [("pkg/missing.py::f", None)])
     with pytest.raises(MaskingError, match="twice"):
         mask_tree(code, tmp_path / "c", [(IDS[1], None), (IDS[1], "x")])
-    with pytest.raises(MaskingError, match="relative path"):
+    with pytest.raises(MaskingError, match=r"relative (path|to code/)"):
         mask_tree(code, tmp_path / "d", [("../code/run.py::main", None)])
     busy = tmp_path / "busy"
     busy.mkdir()

@@ -41,10 +41,17 @@ def _err(e: OSError) -> str:
     return errno.errorcode.get(e.errno or 0, type(e).__name__)
 
 
+def _say(s: socket.socket) -> None:
+    """Write to a connected socket; the listener may already have closed its side (EPIPE),
+    which does not undo the connection."""
+    with contextlib.suppress(OSError):
+        s.sendall(b"escaped\n")
+
+
 def connect_tcp(port: int) -> str:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-            s.sendall(b"escaped\n")
+            _say(s)
         return "connected"
     except OSError as e:
         return _err(e)
@@ -55,7 +62,7 @@ def connect_unix(name: str) -> str:
     try:
         s.settimeout(5)
         s.connect("\0" + name)
-        s.sendall(b"escaped\n")
+        _say(s)
         return "connected"
     except OSError as e:
         return _err(e)
