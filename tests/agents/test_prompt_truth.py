@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -280,3 +281,29 @@ def test_without_the_sandbox_the_prompt_names_the_host_workspace(tmp_path, agent
     assert f"`{INNER_WORKSPACE}" not in text and "no network" not in text
     for path in re.findall(r"`(/[^`\s]*)`", text):
         assert Path(path) == prep.workspace or Path(path).is_relative_to(prep.workspace), path
+
+
+class DoesNothing:
+    """An agent of one's own that ends without writing anything."""
+
+    name = "idle"
+
+    def run(self, workspace, prompt, sandbox, budget):
+        return AgentResult()
+
+
+def test_a_results_file_the_codebase_ships_is_not_a_submission(tmp_path, monkeypatch):
+    task_dir = tmp_path / "toy"
+    shutil.copytree(TOY, task_dir)
+    shipped = {"moments": {"mean": 3.030526, "var": 3.714029}, "scaled": {"max_z": 2.062213}}
+    (task_dir / "code" / "results.json").write_text(json.dumps(shipped), encoding="utf-8")
+    monkeypatch.setitem(AGENTS, "idle", lambda spec, task, attempt_dir: DoesNothing())
+    spec = AttemptSpec(
+        task_id="toy-stats",
+        task_root=str(task_dir),
+        agent=AgentSpec(name="idle"),
+        combo=("stats.py::mean",),
+        trial=0,
+    )
+    record = run_attempt(spec, tmp_path / "run")
+    assert record.reported is None and record.reason is Reason.NO_REPORT

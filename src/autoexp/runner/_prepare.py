@@ -97,11 +97,14 @@ def read_results_file(prepared: Prepared) -> tuple[dict[str, dict[str, float]] |
     root, as (results, None), (None, why it is invalid) or (None, None) when there is no file.
 
     The file is the agent's: it is opened without following a symlink, and one that is not a
-    regular file or is larger than MAX_RESULTS_BYTES is an invalid report, never read.
+    regular file or is larger than MAX_RESULTS_BYTES is an invalid report, never read. A file
+    the codebase itself ships, left unchanged, is not a submission.
     """
-    data, problem = read_agent_file(
-        prepared.workspace / prepared.prompt.results_file, MAX_RESULTS_BYTES
-    )
+    name = prepared.prompt.results_file
+    data, problem = read_agent_file(prepared.workspace / name, MAX_RESULTS_BYTES)
     if data is None:
         return None, problem
+    shipped, _ = read_agent_file(prepared.pristine / name, MAX_RESULTS_BYTES)
+    if shipped == data:
+        return None, None  # the repository's own file, untouched: the agent submitted nothing
     return parse_report(data)
