@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,27 @@ def _summary_line(terminalreporter) -> None:
         tried = [ok for marks, ok in outcome.values() if mark in marks and ok is not None]
         parts.append(f"{label} {sum(tried)}/{len(tried)}")
     terminalreporter.write_line("autoexp: " + ", ".join(parts))
+
+
+def alive(mark: str, within_s: float = 10.0) -> list[int]:
+    """Pids of processes whose command line holds `mark` and that have not ended within
+    `within_s` (a SIGKILLed process needs a moment to be gone; zombies count as gone)."""
+    deadline = time.monotonic() + within_s
+    while (pids := _matching(mark)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return pids
+
+
+def _matching(mark: str) -> list[int]:
+    pids = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            cmdline = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = (d / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if mark in cmdline and state != "Z":
+            pids.append(int(d.name))
+    return pids

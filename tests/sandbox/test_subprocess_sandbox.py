@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from autoexp.errors import SandboxError
 from autoexp.sandbox import Isolation, SandboxConfig, SubprocessSandbox
+
+from conftest import alive
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ def test_timeout_kills_children_even_in_another_session(workspace):
     cmd = f"sleep {mark} & setsid bash -c 'sleep {mark}' & sleep 60"
     res = SubprocessSandbox().run(cmd, workspace, timeout_s=0.5)
     assert res.timed_out and res.exit_code is None
-    assert not _alive(mark)  # the background child and the one in another session are gone
+    assert not alive(mark)  # the background child and the one in another session are gone
 
 
 def test_output_cap_and_file_size_limit(workspace):
@@ -74,27 +75,3 @@ def test_process_cap_as_a_normal_user(workspace):
 def test_missing_workspace_is_an_error(tmp_path):
     with pytest.raises(SandboxError):
         SubprocessSandbox().run("true", tmp_path / "nope", timeout_s=5)
-
-
-def _alive(mark: str, within_s: float = 10.0) -> list[int]:
-    """Pids of processes whose command line holds `mark` and that have not ended within
-    `within_s` (a SIGKILLed process needs a moment to be gone; zombies count as gone)."""
-    deadline = time.monotonic() + within_s
-    while (pids := _matching(mark)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return pids
-
-
-def _matching(mark: str) -> list[int]:
-    pids = []
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            cmdline = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            state = (d / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if mark in cmdline and state != "Z":
-            pids.append(int(d.name))
-    return pids
