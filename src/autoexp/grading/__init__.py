@@ -7,6 +7,7 @@ from autoexp.grading._metrics import last_json_object, parse_metrics, tolerance,
 from autoexp.grading._report import Results, parse_report
 from autoexp.grading._types import (
     DiffVerdict,
+    EndState,
     ExperimentOutcome,
     FunctionOutcome,
     Grade,
@@ -14,12 +15,14 @@ from autoexp.grading._types import (
     IntegrityMode,
     MetricOutcome,
     Reason,
+    RunOutput,
     Status,
 )
 
 __all__ = [
     "INTEGRITY_RULES",
     "DiffVerdict",
+    "EndState",
     "ExperimentOutcome",
     "FunctionOutcome",
     "Grade",
@@ -28,6 +31,7 @@ __all__ = [
     "MetricOutcome",
     "Reason",
     "Results",
+    "RunOutput",
     "Status",
     "check_body",
     "grade_attempt",

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from autoexp.grading._metrics import parse_metrics, tolerance, within
 from autoexp.grading._types import (
     DiffVerdict,
+    EndState,
     ExperimentOutcome,
     FunctionOutcome,
     Grade,
@@ -75,7 +76,7 @@ def grade_attempt(
     reported: Mapping[str, Mapping[str, float]] | None,
     *,
     report_error: str | None = None,
-    ended_by: str | None = None,
+    ended_by: EndState | None = None,
     agent_error: str | None = None,
     edited_outside_mask: bool = False,
     require_report: bool = False,
@@ -129,8 +130,10 @@ def grade_attempt(
             reason = Reason.INTEGRITY
         elif overfit:
             reason = Reason.HELDOUT_MISMATCH
-        elif ended_by and ended_by.startswith("budget"):
+        elif ended_by is not None and EndState(ended_by).is_budget:
             reason = Reason.BUDGET
+        elif ended_by == EndState.FORMAT_ERRORS:
+            reason = Reason.FORMAT_ERRORS
         elif agent_error:
             reason = Reason.AGENT_ERROR
         elif report_error:

@@ -34,6 +34,8 @@ class Reason(StrEnum):
     """The experiment exceeded its timeout on re-execution."""
     BUDGET = "budget"
     """The agent ran out of steps, tokens, dollars or wall time."""
+    FORMAT_ERRORS = "format_errors"
+    """The agent stopped after too many consecutive malformed model replies."""
     NO_REPORT = "no_report"
     """The agent submitted nothing (and the code does not pass)."""
     INVALID_REPORT = "invalid_report"
@@ -52,6 +54,55 @@ class Reason(StrEnum):
     """Grader: masked code survived in the prepared workspace."""
     GRADER = "grader"
     """Grader: an error inside autoexp's grading."""
+
+
+class EndState(StrEnum):
+    """How an agent's work ended: the value of one exception of `autoexp.errors.AgentEnded`
+    (or of the infra errors), stored in the grade and in trajectory.json."""
+
+    SUBMITTED = "submitted"
+    """The agent submitted its results."""
+    EXITED = "exited"
+    """The agent stopped on its own without submitting (e.g. a CLI agent exited)."""
+    BUDGET_STEPS = "budget:max_steps"
+    """The step budget ran out."""
+    BUDGET_TOKENS = "budget:max_tokens"
+    """The token budget ran out."""
+    BUDGET_COST = "budget:max_cost"
+    """The dollar budget ran out."""
+    BUDGET_WALL = "budget:max_wall_s"
+    """The wall-time budget ran out."""
+    FORMAT_ERRORS = "format_errors"
+    """Too many consecutive malformed model replies."""
+    AGENT_ERROR = "error:agent"
+    """The agent itself raised (its own bug)."""
+    MODEL_API = "error:model_api"
+    """The model API kept failing (infra)."""
+    INFRA = "error:infra"
+    """The sandbox failed (infra)."""
+
+    @property
+    def is_budget(self) -> bool:
+        """A budget ended the agent."""
+        return self.value.startswith("budget:")
+
+
+class RunOutput(BaseModel):
+    """What one re-executed experiment produced: the plain input of grading (the sandbox's
+    ExecResult converts to it; regrading reads it back from the attempt's evidence)."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    exit_code: int | None = None
+    """Exit status; None when the run was killed by its timeout."""
+    stdout: str = ""
+    """Captured stdout."""
+    stderr: str = ""
+    """Captured stderr."""
+    timed_out: bool = False
+    """The timeout fired."""
+    duration_s: float = 0.0
+    """Wall-clock seconds."""
 
 
 class IntegrityMode(StrEnum):
