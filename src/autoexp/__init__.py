@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _PUBLIC = {
     # tasks
@@ -43,6 +43,8 @@ _PUBLIC = {
     "AttemptRecord": "autoexp.runner",
     "SqliteStore": "autoexp.runner",
     "run": "autoexp.runner",
+    "regrade": "autoexp.runner",
+    "RegradeResult": "autoexp.runner",
     "prepare_workspace": "autoexp.runner",
     # results
     "summary": "autoexp.report",
@@ -61,9 +63,11 @@ if TYPE_CHECKING:
     from autoexp.runner import (
         AttemptRecord,
         AttemptSpec,
+        RegradeResult,
         RunConfig,
         SqliteStore,
         prepare_workspace,
+        regrade,
         run,
     )
     from autoexp.sandbox import SandboxConfig, make_sandbox

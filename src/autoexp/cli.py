@@ -341,7 +341,12 @@ def run_cmd(
     workers: Annotated[int, typer.Option(min=1, help="Parallel attempts.")] = os.cpu_count() or 1,
     seed: Annotated[int, typer.Option(help="Seed of the combo draw.")] = 0,
     max_retries: Annotated[
-        int, typer.Option(min=0, help="Retries of infra errors on --resume.")
+        int,
+        typer.Option(
+            min=0,
+            help="Retries of an attempt's infra errors, within the run (with backoff) and on "
+            "--resume, counted over the attempt's life.",
+        ),
     ] = 2,
     preflight: Annotated[
         bool,
@@ -484,7 +489,14 @@ def run_cmd(
 
             for spec in specs:
                 validate_agent_spec(spec)
-        result = run(config, run_dir, resume=resume, console=err, progress=not no_progress)
+        result = run(
+            config,
+            run_dir,
+            resume=resume,
+            console=err,
+            progress=not no_progress,
+            argv=sys.argv,
+        )
     except (AutoexpError, ValueError) as e:
         raise _fail(e) from None
     except KeyboardInterrupt:
@@ -690,46 +702,9 @@ def attempts_cmd(
     try:
         load_run_file(run_dir)
         with SqliteStore(run_dir / "results.sqlite") as store:
-            records = store.all()
+            rows = list(store.rows())
     except AutoexpError as e:
         raise _fail(e) from None
-    rows = [
-        {
-            "attempt_id": r.attempt_id,
-            "task": r.spec.task_id,
-            "agent": r.spec.agent.name,
-            "model": r.model,
-            "setting": r.spec.setting.label,
-            "n": r.spec.n,
-            "combo": list(r.spec.combo),
-            "trial": r.spec.trial,
-            "status": r.status.value,
-            "reason": r.reason.value,
-            "reported": r.reported,
-            "verified": r.verified,
-            "fabricated": r.fabricated,
-            "edited_outside_mask": r.edited_outside_mask,
-            "detail": r.grade.detail if r.grade else None,
-            "hidden_passed": _hidden_passed(r.grade),
-            "functions_correct": r.grade.functions_correct if r.grade else None,
-            "functions": {f.function: f.verdict.value for f in r.grade.functions}
-            if r.grade
-            else {},
-            "overfit": bool(r.grade and r.grade.overfit),
-            "suspect": bool(r.grade and r.grade.suspect),
-            "integrity": [f.model_dump(mode="json") for f in r.grade.integrity] if r.grade else [],
-            "integrity_mode": r.spec.integrity.value,
-            "wall_s": r.wall_s,
-            "tokens_in": r.tokens_in,
-            "tokens_out": r.tokens_out,
-            "cost_usd": r.cost_usd,
-            "steps": r.steps,
-            "isolation": r.isolation,
-            "retries": r.retries,
-            "error": r.error,
-        }
-        for r in records
-    ]
     if as_json:
         print(json.dumps(rows, indent=2))
         return
@@ -749,12 +724,6 @@ def attempts_cmd(
     out.print(table)
 
 
-def _hidden_passed(grade: object) -> str | None:
-    """`passed/total` of an attempt's hidden experiments (None: it had none)."""
-    hidden = getattr(grade, "hidden", None)
-    return f"{sum(o.passed for o in hidden)}/{len(hidden)}" if hidden else None
-
-
 def _flags(row: dict) -> list[str]:
     """The integrity flags of one `attempts --json` row, for the table."""
     names = ["fabricated", "overfit", "suspect", "edited_outside_mask"]
@@ -764,12 +733,69 @@ def _flags(row: dict) -> list[str]:
     return flags
 
 
+@app.command("regrade")
+def regrade_cmd(
+    run_dir: Annotated[Path, typer.Argument(help="Run directory.")],
+    task_dir: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--task-dir",
+            help="Task id or directory to grade against instead of the one an attempt recorded "
+            "(matched by task id; repeatable).",
+        ),
+    ] = None,
+    reexecute: Annotated[
+        bool,
+        typer.Option(
+            "--reexecute",
+            help="Re-run verification from the agent's stored bodies, in a fresh sandbox and "
+            "without the agent (default: recompute grades from the stored evidence).",
+        ),
+    ] = False,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Parallel re-executions (default: the run's).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Grade a stored run again against the tasks as they are now; print what changed."""
+    from autoexp.runner import regrade
+
+    try:
+        res = regrade(run_dir, task_dirs=task_dir or [], reexecute=reexecute, workers=workers)
+    except AutoexpError as e:
+        raise _fail(e) from None
+    if as_json:
+        print(res.model_dump_json(indent=2))
+        return
+    out.print(
+        f"regraded {res.regraded} attempt(s) of {plain(run_dir)}: {len(res.changes)} changed, "
+        f"{len(res.kept)} kept as they were",
+        highlight=False,
+    )
+    if res.changes:
+        moved: dict[tuple[str, str, str], int] = {}
+        for c in res.changes:
+            moved[(c.task, c.before, c.after)] = moved.get((c.task, c.before, c.after), 0) + 1
+        table = Table("task", "before", "after", "attempts")
+        for (task, before, after), count in sorted(moved.items()):
+            table.add_row(plain(task), plain(before), plain(after), str(count))
+        out.print(table)
+    whys: dict[str, int] = {}
+    for why in res.kept.values():
+        whys[why] = whys.get(why, 0) + 1
+    for why, count in sorted(whys.items(), key=lambda kv: -kv[1]):
+        out.print(f"kept {count}: {plain(why)}", highlight=False)
+
+
 @app.command("report")
 def report_cmd(
     run_dir: Annotated[Path, typer.Argument(help="Run directory.")],
     compare: Annotated[
         list[Path] | None, typer.Option(help="Other run directories to put side by side.")
     ] = None,
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the report in the web browser.")
+    ] = False,
 ) -> None:
     """Write report/index.html (self-contained) and report/summary.md into the run directory."""
     from autoexp.report import write_report
@@ -779,6 +805,10 @@ def report_cmd(
     except AutoexpError as e:
         raise _fail(e) from None
     out.print(f"report: {plain(path)}", highlight=False)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(path.resolve().as_uri())
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ Each is a small `typing.Protocol`; implementations live in the sub-packages
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -66,8 +66,11 @@ class Executor(Protocol):
 
     def map(
         self, fn: Callable[[AttemptSpec], AttemptRecord], specs: Iterable[AttemptSpec]
-    ) -> Iterator[AttemptRecord]:
-        """Apply `fn` to every spec; yield each record as soon as it is done."""
+    ) -> Generator[AttemptRecord, None, None]:
+        """Apply `fn` to every spec; yield one record per spec as soon as it is done (an attempt
+        whose worker died is yielded as an infra_error record, never raised). Closing the
+        generator early (the run does when its circuit breaker trips) stops the attempts in
+        flight; they yield nothing."""
         ...
 
 
@@ -75,8 +78,12 @@ class Executor(Protocol):
 class Store(Protocol):
     """Durable record of a run's attempts."""
 
+    path: Path
+    """Where the store keeps its data (named in errors)."""
+
     def put(self, record: AttemptRecord) -> None:
-        """Insert or replace one attempt, atomically."""
+        """Insert or replace one attempt, atomically; OSError or sqlite3.Error when it cannot
+        (e.g. the disk is full)."""
         ...
 
     def get(self, attempt_id: str) -> AttemptRecord | None:
@@ -85,4 +92,13 @@ class Store(Protocol):
 
     def all(self) -> list[AttemptRecord]:
         """Every attempt, in insertion order."""
+        ...
+
+    def statuses(self) -> Mapping[str, tuple[str, int]]:
+        """attempt_id -> (status value, retries) of every attempt held, cheaply (what a run
+        reads to decide what to run)."""
+        ...
+
+    def close(self) -> None:
+        """Release the store (the run closes the store it opened)."""
         ...

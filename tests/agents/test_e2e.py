@@ -149,7 +149,7 @@ def test_statuses_of_model_and_command_agents(tmp_path, server):
         str(run_dir),
         "--no-progress",
     )
-    rows = {(r["agent"], r["combo"][0].split("::")[1]): r for r in attempts_json(run_dir)}
+    rows = {(r["agent_name"], r["combo"][0].split("::")[1]): r for r in attempts_json(run_dir)}
     assert len(rows) == 9
     status = {k: (r["status"], r["reason"], r["fabricated"]) for k, r in rows.items()}
     assert status[("react", "mean")] == ("passed", "none", False)
@@ -208,6 +208,8 @@ def test_model_api_failure_is_an_infra_error(tmp_path, server):
         "1",
         "--workers",
         "1",
+        "--max-retries",
+        "0",  # the attempt is not retried within the run
         "--run-dir",
         str(run_dir),
         "--no-progress",

@@ -201,7 +201,7 @@ def test_each_agent_submits_the_way_its_prompt_says(tmp_path):
             "--no-progress",
         )
         requests = [r["body"] for r in srv.requests if "messages" in r.get("body", {})]
-    rows = {r["agent"]: r for r in attempts_json(run_dir)}
+    rows = {r["agent_name"]: r for r in attempts_json(run_dir)}
     attempt = {a: run_dir / "attempts" / r["attempt_id"] for a, r in rows.items()}
     prompts = {a: (d / "prompt.md").read_text() for a, d in attempt.items()}
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from autoexp.agents import AgentSpec, Budget, ReactAgent, create_agent
+from autoexp.agents import AgentSpec, Budget, ReactAgent, create_agent, validate_agent_spec
 from autoexp.agents._types import Trajectory
-from autoexp.errors import AutoexpError, ModelAPIError
+from autoexp.errors import AutoexpError, ConfigError, ModelAPIError
 from autoexp.models import FakeServer, ModelConfig, OpenAIModel
 from autoexp.tasks import load_task
 
@@ -254,6 +254,38 @@ def test_malformed_calls_are_returned_to_the_model(tmp_path, sandbox):
     traj = load_trajectory(tmp_path / "a")
     first_tool = next(s for s in traj.steps if s.kind == "tool")
     assert first_tool.tool_args == '{"command": "ls'  # raw, as the model sent it
+
+
+def test_consecutive_malformed_replies_end_with_format_errors(tmp_path, sandbox):
+    """A reply with no usable tool call (none, an unknown tool, arguments that do not parse)
+    counts; a reply whose call reaches its tool, even one that fails there, resets the count."""
+    p = prepare(tmp_path, ["stats.py::mean"], "react")
+    script = [
+        {"text": "Let me think."},
+        {"tool_calls": [{"name": "bash", "arguments": '{"command": "ls'}]},
+        {"tool_calls": [call("read_file", path="nope.py")]},  # reaches the tool: resets
+        {"tool_calls": [{"name": "launch_rockets", "arguments": {"n": 3}}]},
+        {"text": "Still thinking."},
+        {"tool_calls": [{"name": "bash", "arguments": {}}], "forever": True},
+    ]
+    with FakeServer(script) as srv:
+        agent = ReactAgent(fake_model(srv), tmp_path / "a", {"max_format_errors": 3})
+        result = agent.run(p.workspace, p.prompt, sandbox, Budget(max_steps=20))
+    assert result.ended_by == "format_errors" and result.steps == 6
+    traj = load_trajectory(tmp_path / "a")
+    assert traj.ended_by == "format_errors"
+    assert "3 consecutive replies without a usable tool call" in traj.steps[-1].content
+
+
+def test_max_format_errors_is_validated_before_the_run():
+    spec = AgentSpec(
+        name="react",
+        model="fake",
+        base_url="http://127.0.0.1:9/v1",
+        options={"max_format_errors": 0},
+    )
+    with pytest.raises(ConfigError, match="max_format_errors"):
+        validate_agent_spec(spec)
 
 
 def test_text_tool_format(tmp_path, sandbox):

@@ -13,6 +13,7 @@ import openai
 import pytest
 
 from autoexp.agents import AgentSpec
+from autoexp.agents._factories import model_config_from_spec
 from autoexp.errors import AutoexpError, ModelAPIError
 from autoexp.models import (
     ContextWindowExceeded,
@@ -196,7 +197,7 @@ def test_models_endpoint_and_api_key_env(monkeypatch):
         spec = AgentSpec(
             name="react", model="fake", base_url=srv.base_url, api_key_env="MY_TEST_KEY"
         )
-        OpenAIModel.from_spec(spec).query(USER)
+        OpenAIModel(model_config_from_spec(spec)).query(USER)
         assert srv.requests[-1]["authorization"] == "Bearer sekrit"
 
 
@@ -220,7 +221,7 @@ def test_model_options_from_spec():
             base_url=srv.base_url,
             options={"temperature": 0.3, "max_output_tokens": 77, "tool_format": "text"},
         )
-        OpenAIModel.from_spec(spec).query(USER)
+        OpenAIModel(model_config_from_spec(spec)).query(USER)
         body = srv.chat_requests()[0]
     assert body["temperature"] == 0.3 and body["max_tokens"] == 77
 

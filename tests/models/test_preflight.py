@@ -33,7 +33,7 @@ def stored(run_dir):
 
 
 def test_check_endpoint_and_preflight(dead_url):
-    with FakeServer([]) as srv:
+    with FakeServer({"models": ["fake", "other"]}) as srv:
         assert check_endpoint(ModelConfig(name="fake", base_url=srv.base_url)) == srv.base_url
         specs = [
             AgentSpec(name="react", model="fake", base_url=srv.base_url),

@@ -78,11 +78,8 @@ def make_record(
     return AttemptRecord(
         attempt_id=spec.attempt_id,
         spec=spec,
-        status=status,
-        reason=reason,
-        grade=grade,
+        grade=grade or Grade(status=status, reason=reason, detail=error or ""),
         reported={"exp": {"acc": 1.0}} if grade else None,
-        fabricated=fabricated,
         model=model,
         tokens_in=tokens[0],
         tokens_out=tokens[1],

@@ -11,7 +11,7 @@ import pytest
 
 from autoexp.agents._types import Trajectory, TrajectoryStep
 from autoexp.grading import Status
-from autoexp.report import cli_report, write_report
+from autoexp.report import write_report
 from autoexp.runner._types import AttemptRecord
 
 from report_helpers import make_record as record
@@ -229,7 +229,7 @@ def test_plots_skip_gracefully(write_run) -> None:
     assert "No graded attempt yet" in html
     assert html.count('<img class="plot"') == 0
     empty = write_run([], "empty")
-    html = cli_report(empty).read_text()
+    html = write_report(empty).read_text()
     assert "No attempt in the store yet." in html
 
 

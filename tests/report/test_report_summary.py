@@ -13,9 +13,10 @@ from test_report_stats import brute_pass_at_k, brute_pass_hat_k
 from autoexp.agents import Setting
 from autoexp.errors import RunError
 from autoexp.grading import Reason, Status
-from autoexp.report import cli_summary, render_summary_table, summary, wilson_interval
+from autoexp.report import render_summary_table, summary, wilson_interval
 from autoexp.report._table import table_text
 
+from conftest import autoexp
 from report_helpers import make_record as record
 from report_helpers import write_run as write_into
 
@@ -149,7 +150,7 @@ def test_summary_aggregates_columns_not_record_json(run_dir: Path) -> None:
 
 
 def test_cli_summary_json_contract(run_dir: Path) -> None:
-    data = json.loads(cli_summary(run_dir, as_json=True))
+    data = json.loads(autoexp("summary", str(run_dir), "--json").stdout)
     assert data["schema_version"] == 1
     for row in data["rows"]:
         for key in (
@@ -180,7 +181,7 @@ def test_table_text_and_markup_escaping(write_run) -> None:
             record(model="[red]evil", status=INFRA, trial=1),
         ]
     )
-    text = cli_summary(run)
+    text = autoexp("summary", str(run)).stdout
     assert "react:[red]evil" in text
     assert "100% [" in text and "infra" in text
     table = render_summary_table(summary(run))
@@ -217,4 +218,4 @@ def test_missing_and_empty_stores(tmp_path: Path, write_run) -> None:
     empty = write_run([], "empty")
     s = summary(empty)
     assert s.rows == [] and s.attempts == 0
-    assert "No attempt" in cli_summary(empty)
+    assert "No attempt" in autoexp("summary", str(empty)).stdout

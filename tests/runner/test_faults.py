@@ -264,7 +264,7 @@ def test_sigkill_of_the_runner_loses_and_duplicates_nothing(tmp_path, gate, poin
 
 def test_worker_killed_mid_attempt_is_an_infra_error_and_the_run_goes_on(tmp_path, gate):
     run_dir = tmp_path / "run"
-    proc = start(run_dir, *gate.args(), *PLAN)
+    proc = start(run_dir, *gate.args(), *PLAN, "--max-retries", "0")  # none within the run
     try:
         fd = gate.wait_reader(proc)  # the first attempt is in progress
         worker = worker_of(proc.pid, gate.reader_pid())
@@ -288,7 +288,7 @@ def test_worker_killed_mid_attempt_is_an_infra_error_and_the_run_goes_on(tmp_pat
         crashed = store.get(first)
     assert crashed is not None and "worker process failed" in (crashed.error or ""), crashed
 
-    autoexp("run", "--run-dir", str(run_dir), "--resume", "--no-progress")
+    autoexp("run", "--run-dir", str(run_dir), "--resume", "--max-retries", "2", "--no-progress")
     after = stored(run_dir)
     assert after[first][0] == "failed" and after[first][3] == 1
     assert all(after[a] == v for a, v in recs.items() if a != first)
@@ -311,7 +311,7 @@ def test_model_server_gone_mid_run_gives_infra_errors_and_resume_finishes(tmp_pa
             "--sandbox-ro", str(gate.root), *PLAN]  # fmt: skip
     with FakeServer(first) as srv:
         url, port = srv.base_url, srv.port
-        proc = start(run_dir, *args, "--base-url", url)
+        proc = start(run_dir, *args, "--base-url", url, "--max-retries", "0")
         try:
             fd = gate.wait_reader(proc)
         except BaseException:
@@ -336,7 +336,7 @@ def test_model_server_gone_mid_run_gives_infra_errors_and_resume_finishes(tmp_pa
     script = [{"tool_calls": [{"name": "submit", "arguments": {"results": EXPECTED}}],
                "forever": True}]  # fmt: skip
     with FakeServer(script, port=port):
-        autoexp("run", "--run-dir", str(run_dir), "--resume", "--no-progress")
+        autoexp("run", "--run-dir", str(run_dir), "--resume", "--max-retries", "2", "--no-progress")
     after = stored(run_dir)
     assert after[order[0]] == recs[order[0]]
     assert all(after[a][0] != "infra_error" and after[a][3] == 1 for a in order[1:]), after

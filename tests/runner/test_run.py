@@ -41,6 +41,11 @@ def test_self_test_run_on_toy(tmp_path):
     assert (run_dir / "run.json").is_file() and (run_dir / "results.sqlite").is_file()
     assert (run_dir / "report" / "index.html").is_file()
     assert (run_dir / "report" / "summary.md").is_file()
+    run_json = json.loads((run_dir / "run.json").read_text())
+    assert run_json["state"] == "finished"
+    assert run_json["invocations"][0]["argv"][1:] == ["run", str(TOY), "--n", "1,3", "--workers",
+                                                      "2", "--run-dir", str(run_dir),
+                                                      "--no-progress"]  # fmt: skip
     for r in rows:
         d = run_dir / "attempts" / r["attempt_id"]
         assert (d / "attempt.json").is_file() and (d / "workspace.diff").is_file()
@@ -88,14 +93,15 @@ def test_infra_error_is_retried_on_resume_up_to_max_retries(tmp_path):
         ns=[3],
         sandbox=broken,
         backend="bwrap",
-        max_retries=2,
+        max_retries=0,  # no retry within the run (tests/runner/test_retries.py has those)
     )
     res = run(cfg, run_dir, progress=False)
     (rec,) = res.executed
     assert rec.status == "infra_error" and rec.reason == "sandbox" and rec.retries == 0
     assert "does-not-exist" in (rec.error or "")
-    for expected_retries in (1, 2):
-        res = run(None, run_dir, resume=True, progress=False)
+    for expected_retries in (1, 2):  # each resume allows one more retry
+        more = cfg.model_copy(update={"max_retries": expected_retries})
+        res = run(more, run_dir, resume=True, progress=False)
         assert [r.retries for r in res.executed] == [expected_retries]
     res = run(None, run_dir, resume=True, progress=False)
     assert res.executed == [] and res.kept == 1

@@ -23,8 +23,8 @@ from autoexp.agents._callgraph import CodeContext, build_context
 from autoexp.agents._meter import Meter, Recorder
 from autoexp.agents._tools import truncate
 from autoexp.agents._types import AgentResult, Budget, Prompt
-from autoexp.errors import BudgetExceeded, MaskingError
-from autoexp.grading import last_json_object, parse_metrics
+from autoexp.errors import AgentEnded, MaskingError
+from autoexp.grading import EndState, last_json_object, parse_metrics
 from autoexp.grading._metrics import to_number
 from autoexp.masking import body_of_def, replace_body
 from autoexp.protocols import Model, Sandbox
@@ -207,15 +207,15 @@ class AgentlessAgent:
                     break
                 messages.append({"role": "assistant", "content": response.text or ""})
                 messages.append({"role": "user", "content": self._feedback(problems, failures)})
-        except BudgetExceeded as e:
+        except AgentEnded as e:
             rec.note(f"ended: {e}")
-            rec.end(f"budget:{e.which}")
-            return result(reported=reported or None, ended_by=f"budget:{e.which}")
+            rec.end(e.state)
+            return result(reported=reported or None, ended_by=e.state)
         except BaseException as e:
             rec.fail(e)
             raise
-        rec.end("submitted")
-        return result(reported=reported, ended_by="submitted")
+        rec.end(EndState.SUBMITTED)
+        return result(reported=reported, ended_by=EndState.SUBMITTED)
 
     def _feedback(self, problems: list[str], failures: list[str]) -> str:
         parts = ["Your answer did not work yet."]
@@ -275,3 +275,13 @@ class AgentlessAgent:
                 pass
         obj = last_json_object(stdout) or {}
         return {n: to_number(obj.get(n)) for n in names}
+
+
+def first_message(
+    workspace: Path, prompt: Prompt, options: AgentlessOptions | dict[str, Any] | None = None
+) -> str:
+    """The first user message the agentless agent sends its model for `prompt` on `workspace`,
+    built as `run` builds it (`context`, `user_message`): the prompt, then the code around the
+    masked functions. `autoexp prepare --agent agentless` writes it as the prompt."""
+    agent = AgentlessAgent(None, options=options)  # type: ignore[arg-type]  # no model is called
+    return agent.user_message(prompt, agent.context(workspace, prompt))

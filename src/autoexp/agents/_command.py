@@ -22,7 +22,7 @@ from autoexp.agents._meter import Recorder
 from autoexp.agents._tools import INNER_WORKSPACE
 from autoexp.agents._types import AgentResult, Budget, Prompt
 from autoexp.errors import AutoexpError, InfraError
-from autoexp.grading import parse_report
+from autoexp.grading import EndState, parse_report
 from autoexp.protocols import Sandbox
 from autoexp.sandbox._types import Isolation
 
@@ -126,7 +126,7 @@ class CommandAgent:
             )
         except InfraError as e:
             rec.note(f"infrastructure error: {type(e).__name__}: {e}")
-            rec.end("error:infra")
+            rec.end(e.state)
             raise
         if self.attempt_dir is not None:
             (self.attempt_dir / LOG_FILE).write_text(
@@ -150,7 +150,13 @@ class CommandAgent:
         if data is not None:
             reported, report_error = parse_report(data)
         usage = _read_usage(usage_file)
-        ended = "budget:max_wall_s" if res.timed_out else "submitted" if reported else "exited"
+        ended = (
+            EndState.BUDGET_WALL
+            if res.timed_out
+            else EndState.SUBMITTED
+            if reported
+            else EndState.EXITED
+        )
         rec.note(
             "results: "
             + (

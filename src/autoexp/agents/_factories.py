@@ -18,17 +18,30 @@ from autoexp.agents._command import CommandAgent, CommandOptions, check_template
 from autoexp.agents._react import ReactAgent, ReactOptions
 from autoexp.agents._types import AgentSpec
 from autoexp.errors import AutoexpError, ConfigError
-from autoexp.models._openai import (
-    MODEL_OPTION_KEYS,
-    OpenAIModel,
-    field_errors,
-    model_config_from_spec,
-)
+from autoexp.models._openai import MODEL_OPTION_KEYS, ModelConfig, OpenAIModel, field_errors
 from autoexp.tasks._model import Task
 
 _OPTION_MODELS: tuple[type[BaseModel], ...] = (ReactOptions, AgentlessOptions, CommandOptions)
 KNOWN_OPTIONS = frozenset(MODEL_OPTION_KEYS).union(*(m.model_fields for m in _OPTION_MODELS))
 """Every key AgentSpec.options may hold, for any agent."""
+
+
+def model_config_from_spec(spec: AgentSpec) -> ModelConfig:
+    """The ModelConfig of an agent spec: its model, base_url, key variable and the model options
+    among spec.options (MODEL_OPTION_KEYS). Raises ConfigError naming the agent."""
+    if not spec.model:
+        raise ConfigError(
+            f"agent {spec.name!r} needs a model (--model NAME or --agent {spec.name}:MODEL)"
+        )
+    opts = {k: v for k, v in spec.options.items() if k in MODEL_OPTION_KEYS}
+    try:
+        return ModelConfig(
+            name=spec.model, base_url=spec.base_url, api_key_env=spec.api_key_env, **opts
+        )
+    except ValidationError as e:
+        raise ConfigError(
+            f"agent {spec.name} (model {spec.model}): invalid model option: {field_errors(e)}"
+        ) from None
 
 
 def agent_options(spec: AgentSpec, kind: type[BaseModel]) -> Any:
@@ -86,13 +99,13 @@ def check_command(spec: AgentSpec) -> None:
 def make_react(spec: AgentSpec, task: Task, attempt_dir: Path) -> ReactAgent:
     """The react agent of a spec (model options and agent options both from spec.options)."""
     options = agent_options(spec, ReactOptions)
-    return ReactAgent(OpenAIModel.from_spec(spec), attempt_dir, options)
+    return ReactAgent(OpenAIModel(model_config_from_spec(spec)), attempt_dir, options)
 
 
 def make_agentless(spec: AgentSpec, task: Task, attempt_dir: Path) -> AgentlessAgent:
     """The agentless agent of a spec."""
     options = agent_options(spec, AgentlessOptions)
-    return AgentlessAgent(OpenAIModel.from_spec(spec), task, attempt_dir, options)
+    return AgentlessAgent(OpenAIModel(model_config_from_spec(spec)), task, attempt_dir, options)
 
 
 def make_command(spec: AgentSpec, task: Task, attempt_dir: Path) -> CommandAgent:

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from autoexp.agents._types import AgentResult, Budget, Trajectory, TrajectoryStep
-from autoexp.errors import BudgetExceeded, InfraError, ModelAPIError
+from autoexp.errors import BudgetExceeded, InfraError
+from autoexp.grading import EndState
 from autoexp.models._types import ModelResponse
 
 
@@ -108,7 +109,7 @@ class Recorder:
         """Append a harness note."""
         self.step("note", content=text)
 
-    def end(self, ended_by: str) -> None:
+    def end(self, ended_by: EndState) -> None:
         """Record how the agent ended and save."""
         self.trajectory.ended_by = ended_by
         self.save()
@@ -118,10 +119,10 @@ class Recorder:
         caller re-raises `error`."""
         if isinstance(error, InfraError):
             self.note(f"infrastructure error: {type(error).__name__}: {error}")
-            self.end("error:model_api" if isinstance(error, ModelAPIError) else "error:infra")
+            self.end(error.state)
         else:
             self.note(f"agent error: {type(error).__name__}: {error}")
-            self.end("error:agent")
+            self.end(EndState.AGENT_ERROR)
 
     def save(self) -> None:
         """Write trajectory.json, if there is a path."""

@@ -11,9 +11,9 @@ from pydantic import ConfigDict, Field, field_validator
 
 from autoexp.agents._meter import Meter, Recorder
 from autoexp.agents._prompt import _env
-from autoexp.agents._tools import TOOL_SPECS, Toolbox, ToolOptions, parse_text_calls
+from autoexp.agents._tools import TOOL_SPECS, Toolbox, ToolOptions, ToolOutcome, parse_text_calls
 from autoexp.agents._types import AgentResult, Budget, Prompt
-from autoexp.errors import BudgetExceeded
+from autoexp.errors import AgentEnded, FormatErrors, Submitted
 from autoexp.models._types import ModelResponse, ToolCall
 from autoexp.protocols import Model, Sandbox
 
@@ -42,6 +42,9 @@ class ReactOptions(ToolOptions):
         default="No tool was called. Continue with a tool call; call submit when you are done."
     )
     """Message sent back when a reply calls no tool."""
+    max_format_errors: int = Field(default=5, gt=0)
+    """Consecutive replies without a usable tool call (none at all, or only calls to unknown
+    tools or with arguments that do not parse) after which the agent stops (`format_errors`)."""
 
     @field_validator("tool_format", mode="before")
     @classmethod
@@ -93,6 +96,7 @@ class ReactAgent:
         def result(**fields: Any) -> AgentResult:
             return meter.result(self.model.name, trajectory=path, **fields)
 
+        malformed = 0  # consecutive replies without a usable tool call
         try:
             while True:
                 meter.before_call()
@@ -101,10 +105,12 @@ class ReactAgent:
                 calls = self._calls_of(response, meter.steps)
                 messages.append(self._assistant_message(response))
                 if not calls:
+                    malformed = self._count_malformed(malformed)
                     messages.append({"role": "user", "content": self.options.nudge})
                     rec.note(f"no tool call; sent: {self.options.nudge}")
                     continue
                 text_outputs: list[str] = []
+                usable = False
                 for call in calls:
                     started = time.time()
                     outcome = tools.call(call.name, call.arguments)
@@ -122,19 +128,27 @@ class ReactAgent:
                             {"role": "tool", "tool_call_id": call.id, "content": outcome.output}
                         )
                     if outcome.submitted is not None:
-                        rec.end("submitted")
-                        return result(reported=outcome.submitted, ended_by="submitted")
+                        raise Submitted(outcome.submitted)
+                    usable = usable or not _malformed(outcome)
                     meter.check_wall()
                 if text_outputs:
                     messages.append({"role": "user", "content": "\n\n".join(text_outputs)})
-        except BudgetExceeded as e:
-            ended = f"budget:{e.which}"
-            rec.note(f"ended: {e}")
-            rec.end(ended)
-            return result(ended_by=ended)
+                malformed = 0 if usable else self._count_malformed(malformed)
+        except AgentEnded as e:
+            if not isinstance(e, Submitted):
+                rec.note(f"ended: {e}")
+            rec.end(e.state)
+            reported = e.results if isinstance(e, Submitted) else None
+            return result(reported=reported, ended_by=e.state)
         except BaseException as e:
             rec.fail(e)
             raise
+
+    def _count_malformed(self, before: int) -> int:
+        """One more malformed reply; FormatErrors when that makes max_format_errors in a row."""
+        if before + 1 >= self.options.max_format_errors:
+            raise FormatErrors(before + 1)
+        return before + 1
 
     def _call(self, messages: list[dict[str, Any]], rec: Recorder) -> ModelResponse:
         started = time.time()
@@ -170,3 +184,9 @@ class ReactAgent:
                 for c in response.tool_calls
             ],
         }
+
+
+def _malformed(outcome: ToolOutcome) -> bool:
+    """The call never reached its tool: an unknown tool, or arguments that do not parse into the
+    tool's (the Toolbox then keeps the raw argument string; a parsed call has a dict)."""
+    return outcome.error and not isinstance(outcome.args, dict)

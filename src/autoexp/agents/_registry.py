@@ -17,7 +17,8 @@ from autoexp.agents._factories import (
 )
 from autoexp.agents._types import AgentSpec
 from autoexp.errors import ConfigError
-from autoexp.models._openai import check_endpoint, endpoint_url
+from autoexp.models._openai import ModelConfig, endpoint_url
+from autoexp.models._preflight import check_models
 from autoexp.protocols import Agent
 from autoexp.tasks._model import Task
 
@@ -64,19 +65,20 @@ def validate_agent_spec(spec: AgentSpec) -> None:
 
 
 def preflight(specs: Iterable[AgentSpec]) -> list[str]:
-    """One cheap request (no retries, short timeout) to each distinct endpoint of the
-    model-driven agents among `specs` (command agents reach their own API and are skipped).
+    """Check each distinct endpoint of the model-driven agents among `specs` (command agents
+    reach their own API and are skipped) with one cheap request (no retries, short timeout): it
+    answers and lists every model asked of it (a server that lists no models gets a 1-token
+    completion per model instead; see `check_models`).
 
-    Returns the endpoints checked; raises EndpointError naming the first that does not answer.
+    Returns the endpoints checked; raises EndpointError naming the first endpoint that does not
+    answer, or the endpoint and the model it does not serve.
     """
-    seen: dict[tuple[str, str], str] = {}
+    endpoints: dict[tuple[str, str], list[ModelConfig]] = {}
     for spec in specs:
-        if spec.name not in MODEL_AGENTS:
-            continue
-        key = (endpoint_url(spec.base_url), spec.api_key_env)
-        if key not in seen:
-            seen[key] = check_endpoint(model_config_from_spec(spec))
-    return list(seen.values())
+        if spec.name in MODEL_AGENTS:
+            key = (endpoint_url(spec.base_url), spec.api_key_env)
+            endpoints.setdefault(key, []).append(model_config_from_spec(spec))
+    return [check_models(configs) for configs in endpoints.values()]
 
 
 def create_agent(spec: AgentSpec, task: Task, attempt_dir: Path) -> Agent:

@@ -53,7 +53,7 @@ def _fn(name: str, description: str, props: dict[str, Any], required: list[str])
 TOOL_SPECS: list[dict[str, Any]] = [
     _fn(
         "bash",
-        "Run a shell command in the workspace (/workspace is the working directory). "
+        "Run a shell command; it starts in the workspace's root directory. "
         "Returns the exit code, stdout and stderr (long output is cut in the middle).",
         {"command": {"type": "string", "description": "The shell command."}},
         ["command"],
@@ -64,7 +64,7 @@ TOOL_SPECS: list[dict[str, Any]] = [
         {
             "path": {
                 "type": "string",
-                "description": "Path relative to /workspace (or absolute under it).",
+                "description": "Path relative to the workspace root (or absolute under it).",
             }
         },
         ["path"],
@@ -73,7 +73,7 @@ TOOL_SPECS: list[dict[str, Any]] = [
         "write_file",
         "Create or overwrite a text file of the workspace.",
         {
-            "path": {"type": "string", "description": "Path relative to /workspace."},
+            "path": {"type": "string", "description": "Path relative to the workspace root."},
             "content": {"type": "string", "description": "The whole new content."},
         },
         ["path", "content"],
@@ -82,7 +82,7 @@ TOOL_SPECS: list[dict[str, Any]] = [
         "edit_file",
         "Replace one exact, unique occurrence of old_str by new_str in a file of the workspace.",
         {
-            "path": {"type": "string", "description": "Path relative to /workspace."},
+            "path": {"type": "string", "description": "Path relative to the workspace root."},
             "old_str": {"type": "string", "description": "Exact text to replace; must occur once."},
             "new_str": {"type": "string", "description": "Replacement text."},
         },
@@ -105,7 +105,9 @@ TOOL_SPECS: list[dict[str, Any]] = [
         ["results"],
     ),
 ]
-"""The tools in the OpenAI `tools` format."""
+"""The tools in the OpenAI `tools` format. They name no path: where the workspace is depends on
+the sandbox (`/workspace` in bubblewrap, its host path in the subprocess fallback), and the
+prompt names it (`render_prompt(workspace=...)`)."""
 
 TOOL_NAMES = [t["function"]["name"] for t in TOOL_SPECS]
 _REQUIRED = {t["function"]["name"]: t["function"]["parameters"]["required"] for t in TOOL_SPECS}
@@ -154,7 +156,7 @@ def resolve_in_workspace(workspace: Path, path: str) -> Path:
                 p = p.relative_to(base)
                 break
         else:
-            raise ToolError(f"{path}: outside the workspace; use paths under {INNER_WORKSPACE}")
+            raise ToolError(f"{path}: outside the workspace; use paths relative to its root")
     real = Path(os.path.realpath(root / p))
     if real != root and root not in real.parents:
         raise ToolError(f"{path}: resolves outside the workspace (.. or a symlink); not allowed")

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from autoexp.grading import EndState
+
 
 class Budget(BaseModel):
     """Limits on one attempt; an agent raises BudgetExceeded when one runs out."""
@@ -92,8 +94,8 @@ class AgentResult(BaseModel):
     """Model calls made."""
     trajectory: Path | None = None
     """Trajectory file written by the agent, if any."""
-    ended_by: str | None = None
-    """Set when a budget or end state stopped the agent (e.g. 'budget:max_steps')."""
+    ended_by: EndState | None = None
+    """How the agent ended (`submitted`, `exited`, `budget:max_steps`, `format_errors`, ...)."""
 
 
 class AgentSpec(BaseModel):
@@ -201,8 +203,8 @@ class Trajectory(BaseModel):
     """The prompt the agent got."""
     steps: list[TrajectoryStep] = Field(default_factory=list)
     """The steps, in order."""
-    ended_by: str | None = None
-    """How it ended: submitted, budget:max_steps, error, ..."""
+    ended_by: EndState | None = None
+    """How it ended: submitted, exited, budget:max_steps, format_errors, error:agent, ..."""
 
     def save(self, path: Path) -> None:
         """Write atomically (temp file + rename) so a crash leaves a readable file."""

@@ -1,13 +1,20 @@
 """Grading: metrics parsing, tolerance, grades (pure functions, no I/O)."""
 
-from autoexp.grading._grade import grade_attempt, grade_experiment, verified_metrics
+from autoexp.grading._grade import (
+    grade_attempt,
+    grade_evidence,
+    grade_experiment,
+    verified_metrics,
+)
 from autoexp.grading._integrity import RULES as INTEGRITY_RULES
 from autoexp.grading._integrity import check_body
 from autoexp.grading._metrics import last_json_object, parse_metrics, tolerance, within
 from autoexp.grading._report import Results, parse_report
 from autoexp.grading._types import (
+    EVIDENCE_SCHEMA,
     DiffVerdict,
     EndState,
+    Evidence,
     ExperimentOutcome,
     FunctionOutcome,
     Grade,
@@ -20,9 +27,11 @@ from autoexp.grading._types import (
 )
 
 __all__ = [
+    "EVIDENCE_SCHEMA",
     "INTEGRITY_RULES",
     "DiffVerdict",
     "EndState",
+    "Evidence",
     "ExperimentOutcome",
     "FunctionOutcome",
     "Grade",
@@ -35,6 +44,7 @@ __all__ = [
     "Status",
     "check_body",
     "grade_attempt",
+    "grade_evidence",
     "grade_experiment",
     "last_json_object",
     "parse_metrics",

@@ -8,6 +8,7 @@ from autoexp.grading._metrics import parse_metrics, tolerance, within
 from autoexp.grading._types import (
     DiffVerdict,
     EndState,
+    Evidence,
     ExperimentOutcome,
     FunctionOutcome,
     Grade,
@@ -15,9 +16,9 @@ from autoexp.grading._types import (
     IntegrityMode,
     MetricOutcome,
     Reason,
+    RunOutput,
     Status,
 )
-from autoexp.sandbox._types import ExecResult
 from autoexp.tasks._model import Experiment
 
 _RUN_FAILURES = (Reason.TIMEOUT, Reason.CRASH, Reason.MISSING_METRIC, Reason.WRONG_RESULT)
@@ -29,7 +30,7 @@ def _tail(text: str, lines: int = 15) -> str:
 
 def grade_experiment(
     experiment: Experiment,
-    run: ExecResult | None,
+    run: RunOutput | None,
     reported: Mapping[str, float] | None,
 ) -> ExperimentOutcome:
     """Compare one experiment's re-execution (and the agent's report) with the expected values."""
@@ -72,7 +73,7 @@ def grade_experiment(
 
 def grade_attempt(
     experiments: Sequence[Experiment],
-    verified: Mapping[str, ExecResult],
+    verified: Mapping[str, RunOutput],
     reported: Mapping[str, Mapping[str, float]] | None,
     *,
     report_error: str | None = None,
@@ -191,6 +192,31 @@ def grade_attempt(
         overfit=overfit,
         suspect=passed and bool(wrong),
         integrity=list(integrity),
+    )
+
+
+def grade_evidence(
+    experiments: Sequence[Experiment],
+    evidence: Evidence,
+    *,
+    hidden: Sequence[Experiment] = (),
+    require_report: bool = False,
+    integrity_mode: IntegrityMode = IntegrityMode.STRICT,
+) -> Grade:
+    """`grade_attempt` on an attempt's stored evidence (what a run and a regrade both call)."""
+    return grade_attempt(
+        experiments,
+        evidence.runs,
+        evidence.reported,
+        report_error=evidence.report_error,
+        ended_by=evidence.ended_by,
+        agent_error=evidence.agent_error,
+        edited_outside_mask=evidence.edited_outside_mask,
+        require_report=require_report,
+        hidden=hidden,
+        functions=evidence.functions,
+        integrity=evidence.integrity,
+        integrity_mode=integrity_mode,
     )
 
 

@@ -84,7 +84,12 @@ class EndState(StrEnum):
     @property
     def is_budget(self) -> bool:
         """A budget ended the agent."""
-        return self.value.startswith("budget:")
+        return self in _BUDGET_STATES
+
+
+_BUDGET_STATES = frozenset(
+    {EndState.BUDGET_STEPS, EndState.BUDGET_TOKENS, EndState.BUDGET_COST, EndState.BUDGET_WALL}
+)
 
 
 class RunOutput(BaseModel):
@@ -235,3 +240,38 @@ class Grade(BaseModel):
     """The attempt passed, yet a masked function fails its differential test."""
     integrity: list[IntegrityFinding] = Field(default_factory=list)
     """Integrity findings on the merged bodies (fail the attempt under strict integrity)."""
+    grader: str = ""
+    """autoexp version that computed this grade ('' in records older than the field)."""
+    graded_at: str = ""
+    """ISO time the grade was computed ('' in records older than the field)."""
+
+
+EVIDENCE_SCHEMA = 1
+"""Version of attempts/<id>/evidence.json."""
+
+
+class Evidence(BaseModel):
+    """Everything an attempt's grade is computed from, stored as attempts/<id>/evidence.json so
+    that `autoexp regrade` can grade it again, against the task as it is now, without re-running
+    anything."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    schema_version: int = EVIDENCE_SCHEMA
+    """evidence.json format version."""
+    runs: dict[str, RunOutput] = Field(default_factory=dict)
+    """Experiment id (visible and hidden) -> its re-execution on the merged code."""
+    reported: dict[str, dict[str, float]] | None = None
+    """What the agent submitted (None: nothing)."""
+    report_error: str | None = None
+    """Why the submission was unusable, if it was."""
+    ended_by: EndState | None = None
+    """How the agent ended."""
+    agent_error: str | None = None
+    """The agent's own exception, as `Type: message`."""
+    edited_outside_mask: bool = False
+    """The agent changed code outside the masked bodies."""
+    functions: list[FunctionOutcome] = Field(default_factory=list)
+    """Differential tests of the masked functions."""
+    integrity: list[IntegrityFinding] = Field(default_factory=list)
+    """Integrity findings on the merged bodies."""

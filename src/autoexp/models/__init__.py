@@ -10,7 +10,6 @@ from autoexp.models._openai import (
     OpenAIModel,
     check_endpoint,
     endpoint_url,
-    model_config_from_spec,
     resolve_endpoint,
 )
 from autoexp.models._pricing import PRICES_ENV, Price, PriceTable, builtin_prices, load_prices
@@ -38,6 +37,5 @@ __all__ = [
     "check_endpoint",
     "endpoint_url",
     "load_prices",
-    "model_config_from_spec",
     "resolve_endpoint",
 ]

@@ -12,7 +12,8 @@ first assistant message; the first matching route wins),
 else the global queue. A route replays its entries separately for every distinct
 conversation (keyed by a hash of the opening messages), so attempts with different prompts can
 run in parallel; two conversations with identical opening messages share one cursor. When a
-queue is used up the server answers 400 `script_exhausted`.
+queue is used up the server answers 400 `script_exhausted`. `GET /models` lists the script's
+`models` (default: `fake`).
 """
 
 from __future__ import annotations
@@ -108,6 +109,9 @@ class Script(BaseModel):
     """The global queue, shared by every request no route matches."""
     routes: list[Route] = Field(default_factory=list)
     """Per-conversation scripts, matched in order."""
+    models: list[str] | None = Field(default_factory=lambda: ["fake"])
+    """Model ids `GET /models` lists (chat completions answer any model); None: the server has
+    no /models and answers it 404, as some local servers do."""
 
     @classmethod
     def load(cls, path: Path | str) -> Script:
@@ -293,8 +297,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0].rstrip("/")
-        if path.endswith("/models"):
-            data = [{"id": "fake", "object": "model", "created": 0, "owned_by": "autoexp"}]
+        models = self.fake.script.models
+        if path.endswith("/models") and models is not None:
+            data = [
+                {"id": m, "object": "model", "created": 0, "owned_by": "autoexp"} for m in models
+            ]
             self._send_json(200, {"object": "list", "data": data})
         elif path.endswith("/_fake/requests"):
             with self.fake._lock:

@@ -9,7 +9,7 @@ import random
 import re
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import openai
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -17,9 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from autoexp.errors import BudgetExceeded, ConfigError, EndpointError, ModelAPIError
 from autoexp.models._pricing import PriceTable, load_prices
 from autoexp.models._types import ModelResponse, ToolCall
-
-if TYPE_CHECKING:  # agents import models; keep the import one-way at run time
-    from autoexp.agents._types import AgentSpec
 
 log = logging.getLogger(__name__)
 
@@ -81,24 +78,7 @@ class ModelConfig(BaseModel):
 
 
 MODEL_OPTION_KEYS = frozenset(ModelConfig.model_fields) - {"name", "base_url", "api_key_env"}
-"""Keys of AgentSpec.options that configure the model rather than the agent."""
-
-
-def model_config_from_spec(spec: AgentSpec) -> ModelConfig:
-    """The ModelConfig of an agent spec: its model, base_url, key variable and model options."""
-    if not spec.model:
-        raise ConfigError(
-            f"agent {spec.name!r} needs a model (--model NAME or --agent {spec.name}:MODEL)"
-        )
-    opts = {k: v for k, v in spec.options.items() if k in MODEL_OPTION_KEYS}
-    try:
-        return ModelConfig(
-            name=spec.model, base_url=spec.base_url, api_key_env=spec.api_key_env, **opts
-        )
-    except ValidationError as e:
-        raise ConfigError(
-            f"agent {spec.name} (model {spec.model}): invalid model option: {field_errors(e)}"
-        ) from None
+"""The ModelConfig fields other than where the model is (agents take them as options)."""
 
 
 def field_errors(e: ValidationError) -> str:
@@ -167,11 +147,6 @@ class OpenAIModel:
         self._client = openai.OpenAI(
             api_key=key, base_url=base_url, max_retries=0, timeout=config.timeout_s
         )
-
-    @classmethod
-    def from_spec(cls, spec: AgentSpec) -> OpenAIModel:
-        """Build the model of an agent spec (see model_config_from_spec)."""
-        return cls(model_config_from_spec(spec))
 
     def query(
         self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None

@@ -1,7 +1,6 @@
 """Report: statistics, the run summary (SQL over results.sqlite), plots and the HTML viewer."""
 
 from autoexp.report import stats
-from autoexp.report._cli import cli_report, cli_summary
 from autoexp.report._html import write_report
 from autoexp.report._models import SUMMARY_SCHEMA, FunctionStat, Summary, SummaryRow
 from autoexp.report._stats import pass_at_k, pass_hat_k, wilson_interval
@@ -13,8 +12,6 @@ __all__ = [
     "FunctionStat",
     "Summary",
     "SummaryRow",
-    "cli_report",
-    "cli_summary",
     "pass_at_k",
     "pass_hat_k",
     "render_summary_table",

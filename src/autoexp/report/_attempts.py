@@ -38,12 +38,6 @@ TABLE_COLUMNS = (
 )
 """Columns of the attempts table's embedded JSON (`anchor`: id of the detail section or '')."""
 
-_TABLE_SQL = """
-SELECT attempt_id, task, agent, model, setting, n, trial, status, reason, fabricated,
-       experiments_passed, cost_usd, tokens_in + tokens_out, wall_s, combo
-FROM attempts ORDER BY rowid
-"""
-
 STEP_CHARS = 4000
 """Characters of one trajectory step's text shown at most."""
 TRAJECTORY_CHARS = 100_000
@@ -67,49 +61,29 @@ def clip(text: str | None, limit: int) -> str:
 
 
 def table_rows(store: SqliteStore, run: str) -> list[list[Any]]:
-    """One list per attempt, in TABLE_COLUMNS order (anchor empty), straight from columns."""
-    out = []
-    for row in store.connection.execute(_TABLE_SQL):
-        (
-            aid,
-            task,
-            agent,
-            model,
-            setting,
-            n,
-            trial,
-            status,
-            reason,
-            fab,
-            exp,
-            cost,
-            tok,
-            wall,
-            combo,
-        ) = row
-        fns = ", ".join(json.loads(combo))
-        out.append(
-            [
-                run,
-                aid,
-                task,
-                agent,
-                model or "",
-                setting,
-                n,
-                trial,
-                status,
-                reason,
-                bool(fab),
-                round(exp, 4),
-                cost,
-                tok,
-                round(wall, 2),
-                fns,
-                "",
-            ]
-        )
-    return out
+    """One list per attempt, in TABLE_COLUMNS order (anchor empty), from the store's rows."""
+    return [
+        [
+            run,
+            r["attempt_id"],
+            r["task"],
+            r["agent"],
+            r["model"] or "",
+            r["setting"],
+            r["n"],
+            r["trial"],
+            r["status"],
+            r["reason"],
+            r["fabricated"],
+            round(r["experiments_passed"], 4),
+            r["cost_usd"],
+            r["tokens_in"] + r["tokens_out"],
+            round(r["wall_s"], 2),
+            ", ".join(r["combo"]),
+            "",
+        ]
+        for r in store.rows()
+    ]
 
 
 def pick_details(rows: list[list[Any]], per_bucket: int, total: int) -> list[int]:

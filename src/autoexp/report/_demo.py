@@ -305,17 +305,12 @@ def _record(
             o.id: {k: m.reported for k, m in o.metrics.items() if m.reported is not None}
             for o in grade.experiments
         }
+    error = "sandbox: bwrap exited 1" if status is Status.INFRA_ERROR else None
     return AttemptRecord(
         attempt_id=spec.attempt_id,
         spec=spec,
-        status=status,
-        reason=reason,
-        grade=grade,
+        grade=grade or Grade(status=status, reason=reason, detail=error or reason.value),
         reported=reported,
-        verified={o.id: {k: m.verified for k, m in o.metrics.items()} for o in grade.experiments}
-        if grade
-        else {},
-        fabricated=fabricated,
         model=spec.agent.model,
         tokens_in=tokens_in,
         tokens_out=tokens_out,
@@ -324,7 +319,7 @@ def _record(
         wall_s=round(rng.uniform(2, 30) if model_agent else rng.uniform(0.5, 2), 3),
         agent_wall_s=1.0,
         isolation="bubblewrap",
-        error="sandbox: bwrap exited 1" if status is Status.INFRA_ERROR else None,
+        error=error,
         started_at="2025-01-01T00:00:00+00:00",
         finished_at="2025-01-01T00:00:10+00:00",
     )

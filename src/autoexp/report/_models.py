@@ -146,3 +146,6 @@ class Summary(BaseModel):
     """One row per (agent, model, setting), every n pooled (n is None)."""
     functions: list[FunctionStat] = Field(default_factory=list)
     """Per-function difficulty per (agent, model, setting)."""
+    graders: dict[str, int] = Field(default_factory=dict)
+    """autoexp version that computed the grades -> attempts so graded ('' for records older
+    than autoexp 0.2, which did not say)."""

@@ -1,64 +1,18 @@
-"""summary(run_dir): aggregate results.sqlite with SQL (GROUP BY over columns), then roll up."""
+"""summary(run_dir): aggregate results.sqlite through the store's queries, then roll up."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 from autoexp.errors import RunError
-from autoexp.grading._types import Status
 from autoexp.report import _stats as st
 from autoexp.report._models import FunctionStat, Summary, SummaryRow
 from autoexp.runner._store import SqliteStore
 
 STORE_FILE = "results.sqlite"
 """The store's file name inside a run directory."""
-
-_GRADED = f"status IN ('{Status.PASSED.value}', '{Status.FAILED.value}')"
-
-_GROUP_SQL = f"""
-SELECT agent, agent_name, model, setting, n, task, combo,
-  COUNT(*),
-  SUM(status = '{Status.PASSED.value}'),
-  SUM(status = '{Status.FAILED.value}'),
-  SUM(status = '{Status.INFRA_ERROR.value}'),
-  SUM(status = '{Status.GRADER_ERROR.value}'),
-  TOTAL(CASE WHEN {_GRADED} THEN fabricated END),
-  TOTAL(CASE WHEN {_GRADED} THEN edited_outside_mask END),
-  TOTAL(CASE WHEN {_GRADED} THEN experiments_passed END),
-  TOTAL(CASE WHEN {_GRADED} THEN json_extract(record, '$.grade.functions_correct') END),
-  COUNT(CASE WHEN {_GRADED} THEN json_extract(record, '$.grade.functions_correct') END),
-  TOTAL(CASE WHEN {_GRADED} THEN json_extract(record, '$.grade.overfit') END),
-  TOTAL(CASE WHEN {_GRADED} THEN json_extract(record, '$.grade.suspect') END),
-  TOTAL(CASE WHEN {_GRADED} THEN json_array_length(record, '$.grade.integrity') > 0 END),
-  TOTAL(cost_usd),
-  SUM(cost_usd IS NULL),
-  TOTAL(CASE WHEN {_GRADED} THEN cost_usd END),
-  SUM({_GRADED} AND cost_usd IS NULL),
-  TOTAL(tokens_in),
-  TOTAL(tokens_out),
-  TOTAL(CASE WHEN {_GRADED} THEN tokens_in + tokens_out END),
-  TOTAL(wall_s),
-  TOTAL(CASE WHEN {_GRADED} THEN wall_s END)
-FROM attempts
-GROUP BY agent, agent_name, model, setting, n, task, combo
-"""
-
-_DIFF_SQL = f"""
-SELECT agent, model, setting, task, json_extract(f.value, '$.function'),
-  COUNT(*), SUM(json_extract(f.value, '$.verdict') = 'passed')
-FROM attempts, json_each(attempts.record, '$.grade.functions') AS f
-WHERE {_GRADED}
-GROUP BY 1, 2, 3, 4, 5
-"""
-
-_REASON_SQL = """
-SELECT agent, model, setting, n, reason, COUNT(*)
-FROM attempts WHERE reason != 'none'
-GROUP BY agent, model, setting, n, reason
-"""
 
 
 @dataclass
@@ -97,7 +51,7 @@ class _Counts:
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
-_FIELDS = fields(_Counts)
+_INT_FIELDS = {f.name for f in fields(_Counts) if f.type == "int"}
 
 
 @dataclass(frozen=True)
@@ -127,24 +81,9 @@ def run_label(run_dir: str | Path) -> str:
 
 def _groups(store: SqliteStore) -> list[_Group]:
     out = []
-    for row in store.connection.execute(_GROUP_SQL):
-        agent, agent_name, model, setting, n, task, combo = row[:7]
-        counts = _Counts(
-            *(
-                int(v or 0) if f.type == "int" else float(v or 0.0)
-                for f, v in zip(_FIELDS, row[7:], strict=True)
-            )
-        )
-        out.append(
-            _Group(agent, agent_name, model, setting, n, task, tuple(json.loads(combo)), counts)
-        )
-    return out
-
-
-def _reasons(store: SqliteStore) -> dict[tuple[str, str | None, str, int], dict[str, int]]:
-    out: dict[tuple[str, str | None, str, int], dict[str, int]] = {}
-    for agent, model, setting, n, reason, count in store.connection.execute(_REASON_SQL):
-        out.setdefault((agent, model, setting, n), {})[reason] = count
+    for key, values in store.group_counts():
+        counts = _Counts(**{k: int(v) if k in _INT_FIELDS else float(v) for k, v in values.items()})
+        out.append(_Group(**key, counts=counts))
     return out
 
 
@@ -223,8 +162,9 @@ def summary(run_dir: str | Path, *, label: str | None = None) -> Summary:
     run = label or run_label(run_dir)
     with open_store(run_dir) as store:
         groups = _groups(store)
-        reasons = _reasons(store)
-        diffs = {tuple(r[:5]): (r[5], r[6]) for r in store.connection.execute(_DIFF_SQL)}
+        reasons = store.reason_counts()
+        diffs = store.function_verdicts()
+        graders = store.grader_counts()
     rows, totals, functions = [], [], []
     by_row = _bucket(groups, lambda g: (g.agent, g.model, g.setting, g.n))
     for key in sorted(by_row, key=_sort_key):
@@ -267,4 +207,5 @@ def summary(run_dir: str | Path, *, label: str | None = None) -> Summary:
         rows=rows,
         totals=totals,
         functions=functions,
+        graders=graders,
     )

@@ -19,29 +19,35 @@ from autoexp.runner._plan import (
     task_seed,
 )
 from autoexp.runner._prepare import AGENT_DIR, Prepared, prepare_workspace, write_prepared
+from autoexp.runner._regrade import GradeChange, RegradeResult, regrade
 from autoexp.runner._run import RunFile, RunResult, load_run_file, new_run_id, run
 from autoexp.runner._store import SqliteStore
-from autoexp.runner._types import AttemptRecord, AttemptSpec
+from autoexp.runner._types import ROW_COLUMNS, AttemptRecord, AttemptSpec, attempt_row
 
 __all__ = [
     "AGENT_DIR",
     "PLAN_FIELDS",
     "RESUMABLE_FIELDS",
+    "ROW_COLUMNS",
     "AttemptRecord",
     "AttemptSpec",
+    "GradeChange",
     "LocalExecutor",
     "Prepared",
+    "RegradeResult",
     "RunConfig",
     "RunFile",
     "RunResult",
     "Skipped",
     "SqliteStore",
+    "attempt_row",
     "load_run_file",
     "machine_info",
     "new_run_id",
     "plan_attempts",
     "plan_changes",
     "prepare_workspace",
+    "regrade",
     "resume_config",
     "run",
     "run_attempt",

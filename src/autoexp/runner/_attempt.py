@@ -24,20 +24,22 @@ from autoexp.agents._prompt import DEFAULT_TEMPLATE
 from autoexp.agents._registry import create_agent
 from autoexp.agents._types import AgentResult
 from autoexp.difftest import load_index, run_differential, suggested_timeout
-from autoexp.errors import InfraError, LeakError, MaskingError, ModelAPIError, TaskError
+from autoexp.errors import InfraError, LeakError, MaskingError, TaskError
 from autoexp.grading import (
+    Evidence,
     FunctionOutcome,
     Grade,
     IntegrityFinding,
     Reason,
+    RunOutput,
     Status,
     check_body,
-    grade_attempt,
-    verified_metrics,
+    grade_evidence,
 )
 from autoexp.masking import extract_body, merge_for_grading
 from autoexp.protocols import Sandbox
-from autoexp.runner._prepare import AGENT_DIR, prepare_workspace, read_results_file
+from autoexp.runner._ends import agent_outcome
+from autoexp.runner._prepare import AGENT_DIR, Prepared, prepare_workspace, read_results_file
 from autoexp.runner._types import AttemptRecord, AttemptSpec
 from autoexp.sandbox import SandboxConfig, make_sandbox
 from autoexp.sandbox._types import ExecResult, Isolation
@@ -45,6 +47,8 @@ from autoexp.tasks._load import load_task
 from autoexp.tasks._model import Experiment, Task
 
 _SKIP_DIFF = {"__pycache__", ".git", AGENT_DIR}
+EVIDENCE_FILE = "evidence.json"
+"""In attempts/<id>/: what the grade was computed from (see grading.Evidence)."""
 
 
 def machine_info() -> dict[str, object]:
@@ -62,16 +66,26 @@ def error_attempt(
     spec: AttemptSpec, status: Status, reason: Reason, text: str, **fields: Any
 ) -> AttemptRecord:
     """The record of an attempt that ended before it could be graded (infra or grader error)."""
-    grade = Grade(status=status, reason=reason, detail=text)
+    grade = stamp(Grade(status=status, reason=reason, detail=text))
     fields.setdefault("machine", machine_info())
-    return AttemptRecord(
-        attempt_id=spec.attempt_id,
-        spec=spec,
-        status=status,
-        reason=reason,
-        grade=grade,
-        error=text,
-        **fields,
+    return AttemptRecord(attempt_id=spec.attempt_id, spec=spec, grade=grade, error=text, **fields)
+
+
+def stamp(grade: Grade) -> Grade:
+    """The grade with this autoexp's version as its grader and the time it was computed."""
+    return grade.model_copy(update={"grader": __version__, "graded_at": _now()})
+
+
+def grade_for(task: Task, spec: AttemptSpec, evidence: Evidence) -> Grade:
+    """The grade of an attempt from its evidence, against `task` as it is now (stamped)."""
+    return stamp(
+        grade_evidence(
+            task.experiments_for(spec.combo),
+            evidence,
+            hidden=task.hidden_for(spec.combo),
+            require_report=not spec.combo,
+            integrity_mode=spec.integrity,
+        )
     )
 
 
@@ -208,6 +222,15 @@ def _write_json(path: Path, data: object) -> None:
     atomic_write_text(path, json.dumps(data, indent=1))
 
 
+class _Stop(Exception):
+    """Ends an attempt before grading with `status`/`reason`; `cause` is an exception (its
+    traceback goes to logs/error.txt) or a message."""
+
+    def __init__(self, status: Status, reason: Reason, cause: BaseException | str) -> None:
+        super().__init__(str(cause))
+        self.status, self.reason, self.cause = status, reason, cause
+
+
 def run_attempt(
     spec: AttemptSpec,
     run_dir: Path,
@@ -219,45 +242,53 @@ def run_attempt(
     Never raises for the attempt's own failures: they become the record's status.
     """
     t_start = time.monotonic()
-    started = _now()
     attempt_dir = run_dir / "attempts" / spec.attempt_id
     if attempt_dir.exists():
         shutil.rmtree(attempt_dir)
     logs = attempt_dir / "logs"
     logs.mkdir(parents=True)
-    base = {
+    base: dict[str, Any] = {
         "model": spec.agent.model,
         "machine": machine_info(),
-        "started_at": started,
+        "started_at": _now(),
     }
-
-    def finish(record: AttemptRecord) -> AttemptRecord:
-        record.wall_s = round(time.monotonic() - t_start, 3)
-        record.finished_at = _now()
-        _write_json(attempt_dir / "attempt.json", json.loads(record.model_dump_json()))
-        return record
-
-    def error_record(status: Status, reason: Reason, err: BaseException | str) -> AttemptRecord:
+    try:
+        record = _attempt(spec, run_dir, attempt_dir, sandbox_config, backend, base)
+    except _Stop as stop:
+        err = stop.cause
         text = err if isinstance(err, str) else f"{type(err).__name__}: {err}"
         (logs / "error.txt").write_text(
             text if isinstance(err, str) else "".join(traceback.format_exception(err)),
             encoding="utf-8",
         )
-        return finish(error_attempt(spec, status, reason, text, **base))
+        record = error_attempt(spec, stop.status, stop.reason, text, **base)
+    record.wall_s = round(time.monotonic() - t_start, 3)
+    record.finished_at = _now()
+    _write_json(attempt_dir / "attempt.json", json.loads(record.model_dump_json()))
+    return record
 
+
+def _attempt(
+    spec: AttemptSpec,
+    run_dir: Path,
+    attempt_dir: Path,
+    sandbox_config: SandboxConfig | None,
+    backend: str,
+    base: dict[str, Any],
+) -> AttemptRecord:
+    """The attempt's stages; `base` gets the record's fields known before grading. Raises
+    _Stop when the attempt ends before grading."""
     try:
         task = load_task(spec.task_root)
     except TaskError as e:
-        return error_record(Status.GRADER_ERROR, Reason.GRADER, e)
-
+        raise _Stop(Status.GRADER_ERROR, Reason.GRADER, e) from None
     config = (sandbox_config or SandboxConfig()).model_copy(deep=True)
     config.hide = [*config.hide, task.root, run_dir.resolve()]
     try:
         sandbox = make_sandbox(config, backend=backend)
     except InfraError as e:
-        return error_record(Status.INFRA_ERROR, Reason.SANDBOX, e)
+        raise _Stop(Status.INFRA_ERROR, Reason.SANDBOX, e) from None
     base["isolation"] = sandbox.isolation.value
-
     scratch = Path(tempfile.mkdtemp(prefix=f"autoexp-{spec.attempt_id[:40]}-"))
     scratch.chmod(0o755)  # the sandbox may run as an unprivileged uid that must reach it
     try:
@@ -272,100 +303,107 @@ def run_attempt(
                 sandboxed=sandbox.isolation == Isolation.BUBBLEWRAP,
             )
         except LeakError as e:
-            return error_record(Status.GRADER_ERROR, Reason.LEAK, e)
+            raise _Stop(Status.GRADER_ERROR, Reason.LEAK, e) from None
         except MaskingError as e:
-            return error_record(Status.GRADER_ERROR, Reason.GRADER, e)
+            raise _Stop(Status.GRADER_ERROR, Reason.GRADER, e) from None
         (attempt_dir / "prompt.md").write_text(prep.prompt.text, encoding="utf-8")
-
-        try:
-            agent = create_agent(spec.agent, task, attempt_dir)
-        except Exception as e:  # the run validated the config: building it is autoexp's fault
-            return error_record(Status.GRADER_ERROR, Reason.GRADER, e)
-        agent_error: str | None = None
         t_agent = time.monotonic()
-        try:
-            result = agent.run(prep.workspace, prep.prompt, sandbox, spec.budget)
-        except ModelAPIError as e:
-            return error_record(Status.INFRA_ERROR, Reason.MODEL_API, e)
-        except InfraError as e:
-            return error_record(Status.INFRA_ERROR, Reason.SANDBOX, e)
-        except Exception as e:  # the agent's own bug: its failure, recorded with the traceback
-            agent_error = f"{type(e).__name__}: {e}"
-            (logs / "agent-error.txt").write_text(
-                "".join(traceback.format_exception(e)), encoding="utf-8"
-            )
-            result = AgentResult()
+        result, agent_error = _run_agent(spec, task, prep, sandbox, attempt_dir)
         agent_wall = time.monotonic() - t_agent
-        if (
-            prep.prompt.template == DEFAULT_TEMPLATE
-            and agent_error is None
-            and result.reported is None
-            and result.report_error is None
-        ):  # the default prompt asks for a results file at the workspace root: read it
-            result.reported, result.report_error = read_results_file(prep)
-
         try:
-            shutil.rmtree(prep.workspace / AGENT_DIR, ignore_errors=True)
-            (attempt_dir / "workspace.diff").write_text(
-                workspace_diff(prep.pristine, prep.workspace), encoding="utf-8"
-            )
-            agent_bodies = _agent_bodies(prep.workspace, task, spec.combo)
-            _write_json(
-                attempt_dir / "bodies.json",
-                {
-                    fid: {"original": prep.originals[fid], "agent": agent_bodies[fid]}
-                    for fid in spec.combo
-                },
-            )
-            merged = merge_for_grading(
-                task.code_dir, prep.workspace, list(spec.combo), scratch / "graded"
-            )
-            if merged.problems or merged.outside_edits:
-                (logs / "merge.txt").write_text(
-                    "\n".join([*merged.problems, *merged.outside_edits]) + "\n", encoding="utf-8"
-                )
-            graded = scratch / "graded"
-            integrity = integrity_findings(task, spec.combo, graded)
-            verified = verify(task, spec.combo, graded, sandbox, scratch, logs)
-            functions = differential(task, spec.combo, graded, sandbox, scratch, logs)
+            evidence = _evidence(spec, task, prep, sandbox, scratch, attempt_dir, result)
         except TaskError as e:  # e.g. the task's samples are unusable: not the agent's fault
-            return error_record(Status.GRADER_ERROR, Reason.GRADER, e)
+            raise _Stop(Status.GRADER_ERROR, Reason.GRADER, e) from None
         except InfraError as e:
-            return error_record(Status.INFRA_ERROR, Reason.SANDBOX, e)
-        except Exception as e:
-            return error_record(Status.GRADER_ERROR, Reason.GRADER, e)
-
-        grade = grade_attempt(
-            task.experiments_for(spec.combo),
-            verified,
-            result.reported,
-            report_error=result.report_error,
-            ended_by=result.ended_by,
-            agent_error=agent_error,
-            edited_outside_mask=merged.edited_outside_mask,
-            require_report=not spec.combo,
-            hidden=task.hidden_for(spec.combo),
-            functions=functions,
-            integrity=integrity,
-            integrity_mode=spec.integrity,
-        )
-        record = AttemptRecord(
+            raise _Stop(Status.INFRA_ERROR, Reason.SANDBOX, e) from None
+        except Exception as e:  # a bug of autoexp's around the agent
+            raise _Stop(Status.GRADER_ERROR, Reason.GRADER, e) from None
+        evidence.agent_error = agent_error
+        _write_json(attempt_dir / EVIDENCE_FILE, evidence.model_dump(mode="json"))
+        return AttemptRecord(
             attempt_id=spec.attempt_id,
             spec=spec,
             **{**base, "model": result.model or spec.agent.model},
-            status=grade.status,
-            reason=grade.reason,
-            grade=grade,
+            grade=grade_for(task, spec, evidence),
             reported=result.reported,
-            verified=verified_metrics(grade),
-            fabricated=grade.fabricated,
-            edited_outside_mask=grade.edited_outside_mask,
             tokens_in=result.tokens_in,
             tokens_out=result.tokens_out,
             cost_usd=result.cost_usd,
             steps=result.steps,
             agent_wall_s=round(agent_wall, 3),
         )
-        return finish(record)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run_agent(
+    spec: AttemptSpec, task: Task, prep: Prepared, sandbox: Sandbox, attempt_dir: Path
+) -> tuple[AgentResult, str | None]:
+    """Build and run the agent: its result and its own error (`Type: message`, or None).
+    Raises _Stop for infra errors and when the agent cannot be built."""
+    try:
+        agent = create_agent(spec.agent, task, attempt_dir)
+    except Exception as e:  # the run validated the config: building it is autoexp's fault
+        raise _Stop(Status.GRADER_ERROR, Reason.GRADER, e) from None
+    agent_error: str | None = None
+    try:
+        result = agent.run(prep.workspace, prep.prompt, sandbox, spec.budget)
+    except Exception as e:  # an end state that escaped the agent: see runner._ends
+        end = agent_outcome(e)
+        if end.status is not None:
+            raise _Stop(end.status, end.reason, e) from None
+        if end.agent_error is not None:  # the agent's own bug, recorded with the traceback
+            agent_error = end.agent_error
+            (attempt_dir / "logs" / "agent-error.txt").write_text(
+                "".join(traceback.format_exception(e)), encoding="utf-8"
+            )
+        result = AgentResult(ended_by=end.state)
+    if (
+        prep.prompt.template == DEFAULT_TEMPLATE
+        and agent_error is None
+        and result.reported is None
+        and result.report_error is None
+    ):  # the default prompt asks for a results file at the workspace root: read it
+        result.reported, result.report_error = read_results_file(prep)
+    return result, agent_error
+
+
+def _evidence(
+    spec: AttemptSpec,
+    task: Task,
+    prep: Prepared,
+    sandbox: Sandbox,
+    scratch: Path,
+    attempt_dir: Path,
+    result: AgentResult,
+) -> Evidence:
+    """After the agent: the diff and bodies for the record, the grading copy, and everything
+    grading judges (integrity scan, visible and hidden re-executions, differential tests)."""
+    logs = attempt_dir / "logs"
+    shutil.rmtree(prep.workspace / AGENT_DIR, ignore_errors=True)
+    (attempt_dir / "workspace.diff").write_text(
+        workspace_diff(prep.pristine, prep.workspace), encoding="utf-8"
+    )
+    agent_bodies = _agent_bodies(prep.workspace, task, spec.combo)
+    _write_json(
+        attempt_dir / "bodies.json",
+        {fid: {"original": prep.originals[fid], "agent": agent_bodies[fid]} for fid in spec.combo},
+    )
+    graded = scratch / "graded"
+    merged = merge_for_grading(task.code_dir, prep.workspace, list(spec.combo), graded)
+    if merged.problems or merged.outside_edits:
+        (logs / "merge.txt").write_text(
+            "\n".join([*merged.problems, *merged.outside_edits]) + "\n", encoding="utf-8"
+        )
+    integrity = integrity_findings(task, spec.combo, graded)
+    verified = verify(task, spec.combo, graded, sandbox, scratch, logs)
+    functions = differential(task, spec.combo, graded, sandbox, scratch, logs)
+    return Evidence(
+        runs={k: RunOutput.model_validate(v, from_attributes=True) for k, v in verified.items()},
+        reported=result.reported,
+        report_error=result.report_error,
+        ended_by=result.ended_by,
+        edited_outside_mask=merged.edited_outside_mask,
+        functions=functions,
+        integrity=integrity,
+    )

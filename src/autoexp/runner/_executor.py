@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ctypes
 import signal
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from datetime import UTC, datetime
 from typing import TypeVar
 
 S = TypeVar("S")
@@ -28,42 +29,44 @@ def _die_with_parent() -> None:
 class LocalExecutor:
     """A process pool of `workers` processes; each attempt runs in a worker.
 
-    If a worker dies (e.g. killed by the OOM killer), its attempt is reported through
-    `on_crash` and the pool is rebuilt for the remaining attempts. At most `workers` attempts
-    are submitted at a time, so a dead worker (which breaks the whole pool) charges only the
-    attempts that were running, never one still waiting in the pool's queue.
+    If a worker dies (e.g. killed by the OOM killer) or `fn` raises, the attempt's result is
+    `on_crash(spec, error, started_at)` (started_at: when the attempt was handed to a worker,
+    UTC) and, after a death, the pool is rebuilt for the remaining attempts. At most `workers`
+    attempts are submitted at a time, so a dead worker (which breaks the whole pool) charges
+    only the attempts that were running, never one still waiting in the pool's queue.
     """
 
-    def __init__(self, workers: int, on_crash: Callable[[S, BaseException], R]) -> None:
+    def __init__(self, workers: int, on_crash: Callable[[S, BaseException, datetime], R]) -> None:
         self.workers = max(1, workers)
         self.on_crash = on_crash
 
-    def map(self, fn: Callable[[S], R], specs: Iterable[S]) -> Iterator[R]:
-        """Run `fn` on every spec, yielding results as they complete."""
+    def map(self, fn: Callable[[S], R], specs: Iterable[S]) -> Generator[R, None, None]:
+        """Run `fn` on every spec, yielding results as they complete; closing the generator
+        kills the workers (and the attempts in flight with them)."""
         pending = list(specs)
         pending.reverse()
         while pending:
             pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_die_with_parent)
-            running: dict[Future[R], S] = {}
+            running: dict[Future[R], tuple[S, datetime]] = {}
             broken = False
             interrupted = False
             try:
                 while pending or running:
                     while pending and len(running) < self.workers and not broken:
                         spec = pending.pop()
-                        running[pool.submit(fn, spec)] = spec
+                        running[pool.submit(fn, spec)] = (spec, datetime.now(UTC))
                     if not running:
                         break
                     done, _ = wait(running, return_when=FIRST_COMPLETED)
                     for fut in done:
-                        spec = running.pop(fut)
+                        spec, started = running.pop(fut)
                         try:
                             yield fut.result()
                         except BrokenProcessPool as e:
                             broken = True
-                            yield self.on_crash(spec, e)
+                            yield self.on_crash(spec, e, started)
                         except Exception as e:
-                            yield self.on_crash(spec, e)
+                            yield self.on_crash(spec, e, started)
                     if broken and not running:
                         break
             except BaseException:  # Ctrl-C, or the consumer stopped: do not wait for attempts

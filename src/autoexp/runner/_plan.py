@@ -42,7 +42,13 @@ class RunConfig(BaseModel):
     workers: int = Field(default=1, ge=1)
     """Attempts run in parallel."""
     max_retries: int = Field(default=2, ge=0)
-    """Retries of an attempt that ended in infra_error (with --resume)."""
+    """Retries of an attempt that ends in infra_error: within the run (after retry_backoff_s)
+    and, for those left, on --resume; counted in the attempt's `retries` across invocations."""
+    retry_backoff_s: float = Field(default=1.0, ge=0)
+    """Wait before an infra error's first retry within the run, from the time it failed;
+    doubled on every further retry of that attempt, up to max_retry_backoff_s (0: no wait)."""
+    max_retry_backoff_s: float = Field(default=30.0, ge=0)
+    """Longest wait before a retry within the run."""
     sandbox: SandboxConfig = Field(default_factory=SandboxConfig)
     """Sandbox limits."""
     backend: str = "auto"
@@ -62,6 +68,8 @@ RESUMABLE_FIELDS = (
     "budget",
     "workers",
     "max_retries",
+    "retry_backoff_s",
+    "max_retry_backoff_s",
     "sandbox",
     "backend",
     "preflight",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 from autoexp._io import read_agent_file
+from autoexp.agents._agentless import first_message
 from autoexp.agents._prompt import render_prompt
 from autoexp.agents._tools import INNER_WORKSPACE
 from autoexp.agents._types import Budget, Prompt, Setting
@@ -34,6 +35,8 @@ class Prepared(BaseModel):
     """The rendered prompt."""
     originals: dict[str, str]
     """Original bodies of the masked functions (never shown to the agent)."""
+    agent: str = "default"
+    """The agent the prompt is for."""
 
 
 def prepare_workspace(
@@ -77,14 +80,33 @@ def prepare_workspace(
         sandboxed=sandboxed,
     )
     return Prepared(
-        workspace=workspace, pristine=pristine, prompt=prompt, originals=masked.originals
+        workspace=workspace,
+        pristine=pristine,
+        prompt=prompt,
+        originals=masked.originals,
+        agent=agent_name,
     )
 
 
+FIRST_MESSAGES: dict[str, Callable[[Path, Prompt], str]] = {"agentless": first_message}
+"""Agents whose model is first given more than the prompt -> how they build that message from
+the workspace and the prompt (the agentless agent adds the code around the masked functions)."""
+
+
+def agent_message(prepared: Prepared) -> str:
+    """The prompt as the agent of `prepared` first gives it to its model: FIRST_MESSAGES' message
+    for the agents listed there, else the prompt's text."""
+    build = FIRST_MESSAGES.get(prepared.agent)
+    return build(prepared.workspace, prepared.prompt) if build else prepared.prompt.text
+
+
 def write_prepared(prepared: Prepared, out: Path) -> None:
-    """Copy a prepared workspace and its prompt to `out` (for `autoexp prepare`)."""
+    """Copy a prepared workspace and its prompt to `out` (for `autoexp prepare`): prompt.md is
+    the message the agent's model is first given (`agent_message`), prompt.json the Prompt the
+    agent's `run` is given."""
+    message = agent_message(prepared)  # from the workspace as prepared, before anything else
     shutil.copytree(prepared.workspace, out / "workspace")
-    (out / "prompt.md").write_text(prepared.prompt.text, encoding="utf-8")
+    (out / "prompt.md").write_text(message, encoding="utf-8")
     (out / "prompt.json").write_text(prepared.prompt.model_dump_json(indent=2), encoding="utf-8")
 
 

@@ -9,9 +9,12 @@ import json
 import os
 import secrets
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from rich.console import Console
@@ -24,6 +27,7 @@ from autoexp.agents._registry import MODEL_AGENTS, preflight, validate_agent_spe
 from autoexp.errors import RunError
 from autoexp.grading import Reason, Status
 from autoexp.models._openai import endpoint_url
+from autoexp.protocols import Executor, Store
 from autoexp.runner._attempt import error_attempt, run_attempt
 from autoexp.runner._executor import LocalExecutor
 from autoexp.runner._plan import RunConfig, Skipped, plan_attempts, plan_changes
@@ -32,8 +36,51 @@ from autoexp.runner._types import AttemptRecord, AttemptSpec
 from autoexp.sandbox._types import SandboxConfig
 from autoexp.tasks._load import resolve_tasks
 
-RUN_SCHEMA = 1
-"""Version of run.json."""
+RUN_SCHEMA = 2
+"""Version of run.json. 2: `state` and `invocations` (a version-1 file is migrated on reading)."""
+
+RESULTS_FILE = "results.sqlite"
+"""The default store of a run, in its directory."""
+
+StoreFactory = Callable[[Path], Store]
+"""Opens the store of a run, given the run directory (which exists when it is called)."""
+
+
+class RunState(StrEnum):
+    """Where a run is, as run.json records it (the state of its latest invocation)."""
+
+    PLANNED = "planned"
+    """The plan is saved; no attempt of this invocation has started."""
+    RUNNING = "running"
+    """An invocation is running attempts; also what a run killed outright (SIGKILL) leaves, as
+    nothing then holds its lock (`.lock`)."""
+    FINISHED = "finished"
+    """The invocation ran everything it had to (infra errors whose retries ran out stay, for a
+    --resume with a larger --max-retries)."""
+    INTERRUPTED = "interrupted"
+    """The invocation stopped early: the circuit breaker, Ctrl-C or an error; --resume goes on."""
+
+
+class Invocation(BaseModel):
+    """One call of `run` on the run directory (each `autoexp run` that got past validation)."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    argv: list[str] | None = None
+    """The command line exactly as given (`sys.argv` of `autoexp run`); None for a Python call
+    that gave none."""
+    cwd: str = ""
+    """Working directory of the call (relative paths in argv are relative to it)."""
+    autoexp_version: str = __version__
+    """autoexp version of the call."""
+    started_at: str
+    """When the call started (ISO, UTC)."""
+    finished_at: str | None = None
+    """When it ended (None: still running, or killed outright)."""
+    state: RunState = RunState.PLANNED
+    """Where this call got to."""
+    stopped: str | None = None
+    """Why it was interrupted (the circuit breaker's reason, Ctrl-C, the error), else None."""
 
 
 class RunFile(BaseModel):
@@ -49,6 +96,10 @@ class RunFile(BaseModel):
     """When the run was first planned."""
     autoexp_version: str = __version__
     """autoexp version that last wrote the file."""
+    state: RunState = RunState.PLANNED
+    """The run's state: that of its latest invocation."""
+    invocations: list[Invocation] = Field(default_factory=list)
+    """Every call of `run` on this directory, oldest first."""
     config: RunConfig
     """The config of the latest invocation."""
     attempts: list[AttemptSpec] = Field(default_factory=list)
@@ -67,11 +118,13 @@ class RunResult(BaseModel):
     planned: int
     """Attempts in the plan."""
     executed: list[AttemptRecord]
-    """Attempts executed by this invocation."""
+    """The final record of each attempt executed by this invocation (after its retries)."""
     kept: int
     """Attempts already in the store and not redone."""
     skipped: list[Skipped]
     """(task, n) pairs left out of the plan."""
+    retried: int = 0
+    """Infra errors retried within this invocation (executions beyond an attempt's first)."""
     stopped: str | None = None
     """Why the run stopped before running every attempt (the circuit breaker), else None."""
 
@@ -81,8 +134,22 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)
 
 
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _v1_to_v2(raw: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 recorded neither state nor invocations: the run reads as interrupted (whether
+    it finished is unknown; a --resume redoes nothing that is done) with no invocations."""
+    return {**raw, "schema_version": 2, "state": RunState.INTERRUPTED.value, "invocations": []}
+
+
+_MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+"""run.json version -> the function that turns it into the next version."""
+
+
 def load_run_file(run_dir: Path) -> RunFile:
-    """Read run.json, with an error that names the file."""
+    """Read run.json (migrating an older schema version), with an error that names the file."""
     path = run_dir / "run.json"
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
@@ -93,8 +160,14 @@ def load_run_file(run_dir: Path) -> RunFile:
     except json.JSONDecodeError as e:
         raise RunError(f"{path}: not valid JSON: {e}") from None
     version = raw.get("schema_version") if isinstance(raw, dict) else None
+    while isinstance(raw, dict) and version in _MIGRATIONS:
+        raw = _MIGRATIONS[version](raw)
+        version = raw.get("schema_version")
     if version != RUN_SCHEMA:
-        raise RunError(f"{path}: schema_version {version!r} not supported (need {RUN_SCHEMA})")
+        raise RunError(
+            f"{path}: schema_version {version!r} not supported (this autoexp reads 1 to "
+            f"{RUN_SCHEMA})"
+        )
     return RunFile.model_validate(raw)
 
 
@@ -102,13 +175,42 @@ def _save_run_file(run_dir: Path, rf: RunFile) -> None:
     atomic_write_text(run_dir / "run.json", rf.model_dump_json(indent=1))
 
 
+def _set_state(run_dir: Path, rf: RunFile, state: RunState, why: str | None = None) -> None:
+    """Record `state` as the run's and its latest invocation's (with its end time once it ends)
+    and save run.json. Once the invocation has ended, a run.json that cannot be written (a full
+    disk) is left as it is rather than hide the error that ended it."""
+    inv = rf.invocations[-1]
+    rf.state = inv.state = state
+    if state in (RunState.FINISHED, RunState.INTERRUPTED):
+        inv.finished_at, inv.stopped = _now(), why
+        with contextlib.suppress(OSError):
+            _save_run_file(run_dir, rf)
+    else:
+        _save_run_file(run_dir, rf)
+
+
 def _work(spec: AttemptSpec, run_dir: Path, sandbox: SandboxConfig, backend: str) -> AttemptRecord:
     return run_attempt(spec, run_dir, sandbox, backend)
 
 
-def _crashed(spec: AttemptSpec, err: BaseException) -> AttemptRecord:
+def _crashed(spec: AttemptSpec, err: BaseException, started: datetime) -> AttemptRecord:
+    """The record of an attempt whose worker failed (LocalExecutor's on_crash)."""
     text = f"worker process failed: {type(err).__name__}: {err}"
-    return error_attempt(spec, Status.INFRA_ERROR, Reason.SANDBOX, text)
+    ended = datetime.now(UTC)
+    return error_attempt(
+        spec,
+        Status.INFRA_ERROR,
+        Reason.SANDBOX,
+        text,
+        started_at=started.isoformat(timespec="seconds"),
+        finished_at=ended.isoformat(timespec="seconds"),
+        wall_s=round((ended - started).total_seconds(), 3),
+    )
+
+
+def _sqlite_store(run_dir: Path) -> SqliteStore:
+    """The default store: results.sqlite in the run directory."""
+    return SqliteStore(run_dir / RESULTS_FILE)
 
 
 def _absolute_refs(refs: list[str]) -> list[str]:
@@ -123,6 +225,9 @@ def run(
     console: Console | None = None,
     progress: bool = True,
     workers: int | None = None,
+    argv: Sequence[str] | None = None,
+    executor: Executor | None = None,
+    store: StoreFactory | None = None,
 ) -> RunResult:
     """Plan and execute a run (or add to / resume an existing one).
 
@@ -133,17 +238,117 @@ def run(
       `max_retries`). `config=None` means the stored config; a given config may change only
       RESUMABLE_FIELDS (see `resume_config`): a different plan field is a RunError naming it.
     - `workers` overrides the config's number of parallel attempts.
+    - `argv`: the command line of this call, recorded in run.json's `invocations` (the CLI
+      passes sys.argv); run.json's `state` says planned / running / finished / interrupted.
+    - `executor` runs the attempts (default: a LocalExecutor of `config.workers` processes;
+      a given executor decides its own parallelism). `store` opens the run's store from the run
+      directory (default: results.sqlite in it); it is opened once to read what it holds and
+      again, under the run's lock, to write. run() uses only what `autoexp.protocols` declares
+      of both. (`autoexp attempts` and the report read results.sqlite.)
 
     Before any attempt starts (and before anything is written for a new run) every agent to run
     is validated (ConfigError) and, with `config.preflight`, each model endpoint gets one cheap
     request (EndpointError). The budget of the config applies to the attempts this call runs.
-    After `config.max_api_failures` consecutive model API errors on one endpoint, no further
-    attempt starts (those in flight are stopped and stay unrun) and `RunResult.stopped` says why.
+
+    An attempt that ends in infra_error is run again within the run, up to `max_retries` times
+    over the attempt's life (its `retries`), each retry in a later round, after the executor has
+    run the round before, and no sooner than `retry_backoff_s` (doubling per retry, capped at
+    `max_retry_backoff_s`) after it failed. The circuit breaker counts every execution,
+    retries included: after `config.max_api_failures` consecutive model API errors on one
+    endpoint, nothing more starts (attempts in flight are stopped and stay unrun, infra errors
+    stay unretried, all for --resume) and `RunResult.stopped` says why.
     """
     console = console or Console(stderr=True, emoji=False)
     run_dir = Path(run_dir) if run_dir else Path("runs") / new_run_id()
     _check_run_dir(run_dir)
     existing = load_run_file(run_dir) if (run_dir / "run.json").exists() else None
+    open_store = store or _sqlite_store
+    config, specs, skipped = _plan(config, run_dir, existing, resume, workers)
+    planned: dict[str, AttemptSpec] = {}
+    for spec in [*(existing.attempts if existing else []), *specs]:
+        planned.setdefault(spec.attempt_id, spec)
+    held = _held(open_store, run_dir) if existing is not None else {}
+    todo, retries = _todo(planned, held, config, resume)
+    kept = len(planned) - len(todo)
+    _check_agents(todo, config, console)
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise RunError(f"{run_dir}: cannot create the run directory: {e.strerror or e}") from None
+    call = Invocation(argv=None if argv is None else list(argv), cwd=os.getcwd(), started_at=_now())
+    rf = RunFile(
+        run_id=existing.run_id if existing else run_dir.name,
+        created_at=existing.created_at if existing else datetime.now(UTC).isoformat(),
+        invocations=[*(existing.invocations if existing else []), call],
+        config=config,
+        attempts=list(planned.values()),
+        skipped=skipped,
+    )
+    with lock_run_dir(run_dir), contextlib.closing(open_store(run_dir)) as st:
+        _save_run_file(run_dir, rf)
+        for s in skipped:
+            console.print(
+                f"[yellow]skipped[/] {plain(s.task)} n={s.n}: {plain(s.why)}", highlight=False
+            )
+        how = f"{config.workers} worker(s)" if executor is None else type(executor).__name__
+        console.print(
+            f"run [bold]{plain(run_dir)}[/]: {len(planned)} attempts planned, {kept} already done, "
+            f"{len(todo)} to run with {how}",
+            highlight=False,
+        )
+        runner = _Rounds(config, run_dir, st, executor or LocalExecutor(config.workers, _crashed))
+        stopped = _tracked(run_dir, rf, lambda: runner.execute(todo, retries, console, progress))
+    return RunResult(
+        run_dir=run_dir,
+        planned=len(planned),
+        executed=list(runner.done.values()),
+        kept=kept,
+        skipped=skipped,
+        retried=runner.retried,
+        stopped=stopped,
+    )
+
+
+def _check_agents(todo: list[AttemptSpec], config: RunConfig, console: Console) -> None:
+    """Validate every agent of `todo` (ConfigError) and, with `config.preflight`, make one cheap
+    request to each model endpoint (EndpointError)."""
+    agents = list({a.model_dump_json(): a for a in (s.agent for s in todo)}.values())
+    for agent in agents:
+        validate_agent_spec(agent)
+    if todo and config.preflight:
+        for url in preflight(agents):
+            console.print(f"model endpoint {plain(url)}: answers", highlight=False)
+
+
+def _tracked(run_dir: Path, rf: RunFile, execute: Callable[[], str | None]) -> str | None:
+    """Call `execute` with run.json saying `running`, and then (in a finally) `finished`, or
+    `interrupted` when it returns why it stopped early (the circuit breaker) or raises
+    (Ctrl-C, an error). Returns what `execute` returns."""
+    _set_state(run_dir, rf, RunState.RUNNING)
+    state, why = RunState.INTERRUPTED, "crashed"
+    try:
+        stopped = execute()
+        state, why = (RunState.INTERRUPTED, stopped) if stopped else (RunState.FINISHED, None)
+        return stopped
+    except KeyboardInterrupt:
+        why = "interrupted (KeyboardInterrupt)"
+        raise
+    except BaseException as e:
+        why = f"{type(e).__name__}: {e}"
+        raise
+    finally:
+        _set_state(run_dir, rf, state, why)
+
+
+def _plan(
+    config: RunConfig | None,
+    run_dir: Path,
+    existing: RunFile | None,
+    resume: bool,
+    workers: int | None,
+) -> tuple[RunConfig, list[AttemptSpec], list[Skipped]]:
+    """The config of this call and the attempts it plans (none beyond the stored plan when it
+    resumes or gives no config), with the (task, n) pairs left out."""
     if resume and existing is None:
         raise RunError(f"{run_dir}: --resume needs an existing run (no run.json)")
     replan = config is not None and not resume
@@ -159,68 +364,64 @@ def run(
         changed = plan_changes(existing.config, config)
         if changed:
             raise RunError(_changed_message(run_dir, existing.config, config, changed))
-        specs, skipped = [], list(existing.skipped)
-    else:
-        specs, skipped = plan_attempts(resolve_tasks(config.tasks), config)
-        if not specs:
-            raise RunError(_empty_message(config, skipped))
+        return config, [], list(existing.skipped)
+    specs, skipped = plan_attempts(resolve_tasks(config.tasks), config)
+    if not specs:
+        raise RunError(_empty_message(config, skipped))
+    return config, specs, skipped
 
-    planned: dict[str, AttemptSpec] = {}
-    for spec in [*(existing.attempts if existing else []), *specs]:
-        planned.setdefault(spec.attempt_id, spec)
-    held = _held(run_dir)
+
+def _todo(
+    planned: dict[str, AttemptSpec],
+    held: Mapping[str, tuple[str, int]],
+    config: RunConfig,
+    resume: bool,
+) -> tuple[list[AttemptSpec], dict[str, int]]:
+    """The attempts to run (with this config's budget) and the retry count of those that are
+    retries of a stored infra error (on resume, while retries are left). Updates `planned`."""
     todo: list[AttemptSpec] = []
     retries: dict[str, int] = {}
     for aid, spec in planned.items():
         if aid not in held:
             pass
-        elif (
-            resume
-            and held[aid][0] == Status.INFRA_ERROR.value
-            and held[aid][1] < config.max_retries
-        ):
+        elif resume and held[aid][0] == Status.INFRA_ERROR and held[aid][1] < config.max_retries:
             retries[aid] = held[aid][1] + 1
         else:
             continue
         planned[aid] = spec.model_copy(update={"budget": config.budget})
         todo.append(planned[aid])
-    kept = len(planned) - len(todo)
-    agents = list({a.model_dump_json(): a for a in (s.agent for s in todo)}.values())
-    for agent in agents:
-        validate_agent_spec(agent)
-    if todo and config.preflight:
-        for url in preflight(agents):
-            console.print(f"model endpoint {plain(url)}: answers", highlight=False)
+    return todo, retries
 
-    try:
-        run_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise RunError(f"{run_dir}: cannot create the run directory: {e.strerror or e}") from None
-    rf = RunFile(
-        run_id=existing.run_id if existing else run_dir.name,
-        created_at=existing.created_at if existing else datetime.now(UTC).isoformat(),
-        config=config,
-        attempts=list(planned.values()),
-        skipped=skipped,
-    )
-    stopped: str | None = None
-    with lock_run_dir(run_dir), SqliteStore(run_dir / "results.sqlite") as store:
-        _save_run_file(run_dir, rf)
-        for s in skipped:
-            console.print(
-                f"[yellow]skipped[/] {plain(s.task)} n={s.n}: {plain(s.why)}", highlight=False
-            )
-        console.print(
-            f"run [bold]{plain(run_dir)}[/]: {len(planned)} attempts planned, {kept} already done, "
-            f"{len(todo)} to run with {config.workers} worker(s)",
-            highlight=False,
-        )
-        executed: list[AttemptRecord] = []
-        work = functools.partial(
+
+def retry_delay(config: RunConfig, retry: int) -> float:
+    """Seconds to wait, after an attempt's infra error, before its retry number `retry` (1 for
+    the first): retry_backoff_s doubled per earlier retry, at most max_retry_backoff_s."""
+    return min(config.retry_backoff_s * 2 ** max(0, retry - 1), config.max_retry_backoff_s)
+
+
+class _Rounds:
+    """Executes attempts in rounds: the attempts to run, then the infra errors among them that
+    have retries left (after their backoff), and so on; stores every record as it arrives."""
+
+    def __init__(self, config: RunConfig, run_dir: Path, store: Store, executor: Executor) -> None:
+        self.config = config
+        self.store = store
+        self.executor = executor
+        self.work = functools.partial(
             _work, run_dir=run_dir.resolve(), sandbox=config.sandbox, backend=config.backend
         )
-        counts = {s: 0 for s in Status}
-        breaker = _Breaker(config.max_api_failures)
+        self.breaker = _Breaker(config.max_api_failures)
+        self.done: dict[str, AttemptRecord] = {}
+        """Latest record of each attempt run, in the order they first finished."""
+        self.counts: dict[str, int] = {}
+        """Status -> attempts whose latest record has it (for the progress bar)."""
+        self.retried = 0
+
+    def execute(
+        self, todo: list[AttemptSpec], retries: dict[str, int], console: Console, progress: bool
+    ) -> str | None:
+        """Run `todo` (`retries`: attempt id -> its retry count) and its retries; why the
+        circuit breaker stopped the run, or None."""
         with Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
@@ -232,33 +433,60 @@ def run(
             transient=False,
         ) as bar:
             tid = bar.add_task("attempts", total=len(todo), counts="")
-            executor = LocalExecutor(config.workers, on_crash=_crashed)
-            with contextlib.closing(executor.map(work, todo)) as results:
-                for record in results:
-                    record.retries = retries.get(record.attempt_id, 0)
-                    try:
-                        store.put(record)
-                    except sqlite3.Error as e:  # a full disk, an I/O error: nothing to retry
-                        raise RunError(_store_failed(store.path, record, e)) from None
-                    executed.append(record)
-                    counts[record.status] += 1
-                    shown = " ".join(f"{s.value}={c}" for s, c in counts.items() if c)
-                    bar.update(tid, advance=1, counts=shown)
-                    tripped = breaker.add(record)
-                    if tripped and len(executed) < len(todo):
-                        stopped = (
-                            f"{tripped}; {len(todo) - len(executed)} attempt(s) not run: "
-                            f"fix the endpoint, then continue with --resume"
-                        )
-                        break  # closing the executor's generator stops the attempts in flight
-    return RunResult(
-        run_dir=run_dir,
-        planned=len(planned),
-        executed=executed,
-        kept=kept,
-        skipped=skipped,
-        stopped=stopped,
-    )
+            batch = todo
+            while batch:
+                again, stopped = self._round(batch, retries, bar, tid)
+                if stopped:
+                    return stopped
+                self.retried += len(again)
+                bar.update(tid, total=len(todo) + self.retried)
+                if again:
+                    time.sleep(max(0.0, max(t for _, t in again) - time.monotonic()))
+                batch = [spec for spec, _ in again]
+        return None
+
+    def _round(
+        self, batch: list[AttemptSpec], retries: dict[str, int], bar: Progress, tid: Any
+    ) -> tuple[list[tuple[AttemptSpec, float]], str | None]:
+        """Run one round: the retries it asks for (spec, monotonic time it may start) and, when
+        the breaker trips, why the run stops (the executor then stops what is in flight)."""
+        specs = {s.attempt_id: s for s in batch}
+        left = set(specs)
+        again: list[tuple[AttemptSpec, float]] = []
+        with contextlib.closing(self.executor.map(self.work, batch)) as results:
+            for record in results:
+                aid = record.attempt_id
+                record.retries = retries.get(aid, 0)
+                self._put(record)
+                if aid in self.done:
+                    self.counts[self.done[aid].status.value] -= 1
+                self.counts[record.status.value] = self.counts.get(record.status.value, 0) + 1
+                self.done[aid] = record
+                left.discard(aid)
+                if record.status == Status.INFRA_ERROR and record.retries < self.config.max_retries:
+                    retries[aid] = record.retries + 1
+                    wait = retry_delay(self.config, retries[aid])
+                    again.append((specs[aid], time.monotonic() + wait))
+                shown = " ".join(f"{k}={c}" for k, c in self.counts.items() if c)
+                bar.update(tid, advance=1, counts=shown)
+                tripped = self.breaker.add(record)
+                if tripped and (left or again):
+                    unrun = sum(a not in self.done for a in left)
+                    return again, _stopped_message(tripped, unrun, len(again) + len(left) - unrun)
+        return again, None
+
+    def _put(self, record: AttemptRecord) -> None:
+        try:
+            self.store.put(record)
+        except (sqlite3.Error, OSError) as e:  # a full disk, an I/O error: nothing to retry
+            raise RunError(_store_failed(self.store.path, record, e)) from None
+
+
+def _stopped_message(tripped: str, unrun: int, unretried: int) -> str:
+    left = f"{unrun} attempt(s) not run"
+    if unretried:
+        left += f", {unretried} infra error(s) not retried"
+    return f"{tripped}; {left}: fix the endpoint, then continue with --resume"
 
 
 class _Breaker:
@@ -327,20 +555,17 @@ def _check_run_dir(run_dir: Path) -> None:
         raise RunError(f"run directory {run_dir}: {e.strerror or e}") from None
 
 
-def _store_failed(path: Path, record: AttemptRecord, err: sqlite3.Error) -> str:
+def _store_failed(path: Path, record: AttemptRecord, err: Exception) -> str:
     return (
         f"{path}: cannot store attempt {record.attempt_id} ({err}; is the disk full?). The "
         f"attempts stored before it are kept; free space, then continue with --resume"
     )
 
 
-def _held(run_dir: Path) -> dict[str, tuple[str, int]]:
-    """(status, retries) of each attempt the run's store holds (none without a store)."""
-    db = run_dir / "results.sqlite"
-    if not db.is_file():
-        return {}
-    with SqliteStore(db) as store:
-        return store.statuses()
+def _held(open_store: StoreFactory, run_dir: Path) -> dict[str, tuple[str, int]]:
+    """(status, retries) of each attempt the run's store holds."""
+    with contextlib.closing(open_store(run_dir)) as store:
+        return dict(store.statuses())
 
 
 def _empty_message(config: RunConfig, skipped: list[Skipped]) -> str:

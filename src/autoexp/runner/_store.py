@@ -1,43 +1,97 @@
-"""results.sqlite: one row per attempt, WAL mode, written atomically (one transaction a row)."""
+"""results.sqlite: one row per attempt, WAL mode, written atomically (one transaction a row).
+
+The columns are the attempt's flat row (`attempt_row`, `ROW_COLUMNS`) plus the whole record as
+JSON; every SQL query of a run lives here, so reports read through these functions.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from autoexp.errors import RunError
-from autoexp.runner._types import AttemptRecord
+from autoexp.grading._types import Status
+from autoexp.runner._types import ROW_COLUMNS, AttemptRecord, attempt_row
 
-STORE_SCHEMA = 1
-"""Version of the results.sqlite table layout (PRAGMA user_version)."""
+STORE_SCHEMA = 2
+"""Version of the results.sqlite table layout (PRAGMA user_version). A store of version 1 is
+migrated when opened: its rows are rebuilt from the records it holds."""
 
-_COLUMNS = """
-    attempt_id TEXT PRIMARY KEY,
-    task TEXT NOT NULL,
-    agent TEXT NOT NULL,
-    agent_name TEXT NOT NULL,
-    model TEXT,
-    setting TEXT NOT NULL,
-    n INTEGER NOT NULL,
-    combo TEXT NOT NULL,
-    trial INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    fabricated INTEGER NOT NULL,
-    edited_outside_mask INTEGER NOT NULL,
-    experiments_passed REAL NOT NULL,
-    wall_s REAL NOT NULL,
-    agent_wall_s REAL NOT NULL,
-    tokens_in INTEGER NOT NULL,
-    tokens_out INTEGER NOT NULL,
-    cost_usd REAL,
-    steps INTEGER NOT NULL,
-    isolation TEXT NOT NULL,
-    retries INTEGER NOT NULL,
-    started_at TEXT NOT NULL,
-    finished_at TEXT NOT NULL,
-    record TEXT NOT NULL
+_JSON = [k for k, t in ROW_COLUMNS.items() if t.startswith("JSON")]
+_FLAGS = ("fabricated", "edited_outside_mask", "overfit", "suspect")
+_COLUMNS = ",\n".join(f"{k} {t}" for k, t in ROW_COLUMNS.items()) + ",\nrecord TEXT NOT NULL"
+_GRADED = f"status IN ('{Status.PASSED.value}', '{Status.FAILED.value}')"
+
+GROUP_FIELDS = (
+    "attempts",
+    "passed",
+    "failed",
+    "infra_error",
+    "grader_error",
+    "fabricated",
+    "edited",
+    "exp_sum",
+    "fc_sum",
+    "fc_n",
+    "overfit",
+    "suspect",
+    "integrity",
+    "cost_all",
+    "cost_all_unknown",
+    "cost_graded",
+    "cost_graded_unknown",
+    "tokens_in",
+    "tokens_out",
+    "tokens_graded",
+    "wall_all",
+    "wall_graded",
+)
+"""The additive counts `group_counts` gives per group, in its order."""
+
+_GROUP_KEYS = ("agent", "agent_name", "model", "setting", "n", "task", "combo")
+
+_GROUP_SQL = f"""
+SELECT {", ".join(_GROUP_KEYS)},
+  COUNT(*),
+  SUM(status = '{Status.PASSED.value}'),
+  SUM(status = '{Status.FAILED.value}'),
+  SUM(status = '{Status.INFRA_ERROR.value}'),
+  SUM(status = '{Status.GRADER_ERROR.value}'),
+  TOTAL(CASE WHEN {_GRADED} THEN fabricated END),
+  TOTAL(CASE WHEN {_GRADED} THEN edited_outside_mask END),
+  TOTAL(CASE WHEN {_GRADED} THEN experiments_passed END),
+  TOTAL(CASE WHEN {_GRADED} THEN functions_correct END),
+  COUNT(CASE WHEN {_GRADED} THEN functions_correct END),
+  TOTAL(CASE WHEN {_GRADED} THEN overfit END),
+  TOTAL(CASE WHEN {_GRADED} THEN suspect END),
+  TOTAL(CASE WHEN {_GRADED} THEN json_array_length(integrity) > 0 END),
+  TOTAL(cost_usd),
+  SUM(cost_usd IS NULL),
+  TOTAL(CASE WHEN {_GRADED} THEN cost_usd END),
+  SUM({_GRADED} AND cost_usd IS NULL),
+  TOTAL(tokens_in),
+  TOTAL(tokens_out),
+  TOTAL(CASE WHEN {_GRADED} THEN tokens_in + tokens_out END),
+  TOTAL(wall_s),
+  TOTAL(CASE WHEN {_GRADED} THEN wall_s END)
+FROM attempts
+GROUP BY {", ".join(_GROUP_KEYS)}
+"""
+
+_DIFF_SQL = f"""
+SELECT agent, model, setting, task, f.key, COUNT(*), SUM(f.value = 'passed')
+FROM attempts, json_each(attempts.functions) AS f
+WHERE {_GRADED}
+GROUP BY 1, 2, 3, 4, 5
+"""
+
+_REASON_SQL = """
+SELECT agent, model, setting, n, reason, COUNT(*)
+FROM attempts WHERE reason != 'none'
+GROUP BY agent, model, setting, n, reason
 """
 
 
@@ -54,61 +108,54 @@ class SqliteStore:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-        if version not in (0, STORE_SCHEMA):
+        if version not in (0, 1, STORE_SCHEMA):
             raise RunError(
                 f"{self.path}: store schema {version} is not supported (this autoexp reads "
-                f"{STORE_SCHEMA})"
+                f"1 to {STORE_SCHEMA})"
             )
+        if version == 1:
+            self._migrate()
         self._conn.execute(f"CREATE TABLE IF NOT EXISTS attempts ({_COLUMNS})")
         self._conn.execute("CREATE INDEX IF NOT EXISTS by_agent_n ON attempts(agent, n)")
         self._conn.execute(f"PRAGMA user_version={STORE_SCHEMA}")
 
-    @property
-    def connection(self) -> sqlite3.Connection:
-        """The open connection, for SQL aggregation by reports."""
-        return self._conn
+    def _migrate(self) -> None:
+        """Rebuild a version-1 table from its records (they migrate as they load), in place."""
+        try:
+            with self._conn:
+                self._conn.execute("BEGIN IMMEDIATE")
+                old = [
+                    r for (r,) in self._conn.execute("SELECT record FROM attempts ORDER BY rowid")
+                ]
+                self._conn.execute("DROP TABLE attempts")
+                self._conn.execute(f"CREATE TABLE attempts ({_COLUMNS})")
+                for text in old:
+                    self._insert(AttemptRecord.model_validate_json(text))
+                self._conn.execute(f"PRAGMA user_version={STORE_SCHEMA}")
+        except sqlite3.Error as e:
+            raise RunError(
+                f"{self.path}: cannot migrate the store to schema {STORE_SCHEMA}: {e}"
+            ) from None
 
     def put(self, record: AttemptRecord) -> None:
         """Insert or replace one attempt (keeps its original insertion position)."""
-        s = record.spec
-        grade = record.grade
-        row = {
-            "attempt_id": record.attempt_id,
-            "task": s.task_id,
-            "agent": s.agent.label,
-            "agent_name": s.agent.name,
-            "model": record.model or s.agent.model,
-            "setting": s.setting.label,
-            "n": s.n,
-            "combo": json.dumps(list(s.combo)),
-            "trial": s.trial,
-            "status": record.status.value,
-            "reason": record.reason.value,
-            "fabricated": int(record.fabricated),
-            "edited_outside_mask": int(record.edited_outside_mask),
-            "experiments_passed": grade.experiments_passed if grade else 0.0,
-            "wall_s": record.wall_s,
-            "agent_wall_s": record.agent_wall_s,
-            "tokens_in": record.tokens_in,
-            "tokens_out": record.tokens_out,
-            "cost_usd": record.cost_usd,
-            "steps": record.steps,
-            "isolation": record.isolation,
-            "retries": record.retries,
-            "started_at": record.started_at,
-            "finished_at": record.finished_at,
-            "record": record.model_dump_json(),
-        }
+        with self._conn:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._insert(record)
+
+    def _insert(self, record: AttemptRecord) -> None:
+        row = attempt_row(record)
+        for k in _JSON:
+            row[k] = json.dumps(row[k])
+        row["record"] = record.model_dump_json()
         cols = ", ".join(row)
         marks = ", ".join(f":{k}" for k in row)
         updates = ", ".join(f"{k}=excluded.{k}" for k in row if k != "attempt_id")
-        with self._conn:
-            self._conn.execute("BEGIN IMMEDIATE")
-            self._conn.execute(
-                f"INSERT INTO attempts ({cols}) VALUES ({marks}) "
-                f"ON CONFLICT(attempt_id) DO UPDATE SET {updates}",
-                row,
-            )
+        self._conn.execute(
+            f"INSERT INTO attempts ({cols}) VALUES ({marks}) "
+            f"ON CONFLICT(attempt_id) DO UPDATE SET {updates}",
+            row,
+        )
 
     def get(self, attempt_id: str) -> AttemptRecord | None:
         """One attempt, or None."""
@@ -125,6 +172,46 @@ class SqliteStore:
         """attempt_id -> (status, retries), cheaply (no JSON decoding)."""
         cur = self._conn.execute("SELECT attempt_id, status, retries FROM attempts")
         return {a: (s, r) for a, s, r in cur}
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """Every attempt's flat row (see `attempt_row`), in insertion order, from the columns
+        alone (no record is decoded)."""
+        names = list(ROW_COLUMNS)
+        cur = self._conn.execute(f"SELECT {', '.join(names)} FROM attempts ORDER BY rowid")
+        for values in cur:
+            row = dict(zip(names, values, strict=True))
+            for k in _JSON:
+                row[k] = json.loads(row[k]) if row[k] is not None else None
+            for k in _FLAGS:
+                row[k] = bool(row[k])
+            yield row
+
+    def group_counts(self) -> Iterator[tuple[dict[str, Any], dict[str, float]]]:
+        """Per (agent, agent_name, model, setting, n, task, combo): the key (combo as a tuple)
+        and the additive counts named in GROUP_FIELDS (infra and grader errors count only in
+        attempts, cost_all, tokens and wall_all)."""
+        for values in self._conn.execute(_GROUP_SQL):
+            key = dict(zip(_GROUP_KEYS, values[: len(_GROUP_KEYS)], strict=True))
+            key["combo"] = tuple(json.loads(key["combo"]))
+            counts = dict(zip(GROUP_FIELDS, values[len(_GROUP_KEYS) :], strict=True))
+            yield key, {k: v or 0 for k, v in counts.items()}
+
+    def function_verdicts(self) -> dict[tuple[str, str | None, str, str, str], tuple[int, int]]:
+        """(agent, model, setting, task, function) -> (graded attempts with a differential test
+        of it, how many of those passed it)."""
+        return {tuple(r[:5]): (r[5], r[6]) for r in self._conn.execute(_DIFF_SQL)}
+
+    def reason_counts(self) -> dict[tuple[str, str | None, str, int], dict[str, int]]:
+        """(agent, model, setting, n) -> reason -> attempts (reason `none` left out)."""
+        out: dict[tuple[str, str | None, str, int], dict[str, int]] = {}
+        for agent, model, setting, n, reason, count in self._conn.execute(_REASON_SQL):
+            out.setdefault((agent, model, setting, n), {})[reason] = count
+        return out
+
+    def grader_counts(self) -> dict[str, int]:
+        """autoexp version that computed the grades -> attempts ('' before autoexp 0.2)."""
+        cur = self._conn.execute("SELECT grader, COUNT(*) FROM attempts GROUP BY grader")
+        return dict(sorted(cur))
 
     def close(self) -> None:
         """Close the connection."""

@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import autoexp
 from autoexp.sandbox._types import SandboxConfig
 
 WORKSPACE = Path("/workspace")
@@ -29,9 +28,15 @@ _OWN = ("/", "/proc", "/dev", "/tmp", str(WORKSPACE))
 """Mount points the plan creates itself; never bound from the host."""
 
 
+def package_dir() -> Path:
+    """autoexp's package directory (symlinks resolved), found from this module's own file: the
+    sandbox imports nothing of autoexp above it."""
+    return Path(__file__).resolve().parent.parent
+
+
 def package_dirs() -> list[Path]:
     """autoexp's package directory and, for an editable install, the project checkout."""
-    pkg = Path(autoexp.__file__).resolve().parent
+    pkg = package_dir()
     root = project_root(pkg)
     return [pkg] if root is None else [pkg, root]
 
@@ -147,7 +152,7 @@ def filesystem_args(
 ) -> list[str]:
     """bwrap arguments that build the sandbox's filesystem (mount namespace) from scratch."""
     hidden_real = [Path(os.path.realpath(p)) for p in hidden_paths(config)]
-    pkg = Path(os.path.realpath(Path(autoexp.__file__).parent))
+    pkg = package_dir()
     strict_real = [Path(os.path.realpath(p)) for p in config.hide] + [pkg]
     exempt = venv_exemptions(hidden_real, strict_real)
     candidates = [Path(d) for d in SYSTEM_DIRS] + python_dirs()
