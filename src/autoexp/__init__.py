@@ -50,14 +50,14 @@ _PUBLIC = {
     "summary": "autoexp.report",
     "write_report": "autoexp.report",
     # validation
-    "validate_task": "autoexp.build",
+    "validate_task": "autoexp.builder",
 }
 
 __all__ = ["__version__", *_PUBLIC]
 
 if TYPE_CHECKING:
     from autoexp.agents import AgentResult, AgentSpec, Budget, Prompt, Setting
-    from autoexp.build import validate_task
+    from autoexp.builder import validate_task
     from autoexp.grading import Grade, Reason, Status, grade_attempt
     from autoexp.report import summary, write_report
     from autoexp.runner import (

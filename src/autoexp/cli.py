@@ -183,7 +183,7 @@ def tasks_validate(
 ) -> None:
     """Validate tasks: oracle reproduces (twice, identically), each masked function and each
     mutant is caught, depends_on matches a trace, the paper holds no code. Exit 1 on failure."""
-    from autoexp.build._suite import validate_many
+    from autoexp.builder._suite import validate_many
 
     try:
         results = validate_many(

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from autoexp.build._suite import validate_many
+from autoexp.builder._suite import validate_many
 from autoexp.tasks import builtin_tasks
 
 from conftest import attempts_json, autoexp

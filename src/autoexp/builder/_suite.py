@@ -7,7 +7,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from rich.console import Console
 
 from autoexp._console import plain
-from autoexp.build._validate import Check, TaskValidation, validate_task
+from autoexp.builder._validate import Check, TaskValidation, validate_task
 from autoexp.sandbox import make_sandbox
 from autoexp.tasks._load import resolve_tasks
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from autoexp.build._trace import trace_experiment
+from autoexp.builder._trace import trace_experiment
 from autoexp.difftest import has_samples, load_index, run_differential, suggested_timeout
 from autoexp.errors import AutoexpError, MaskingError, TaskError
 from autoexp.grading import DiffVerdict, grade_experiment, within
