@@ -39,6 +39,7 @@ _PUBLIC = {
     "grade_attempt": "autoexp.grading",
     # runs
     "RunConfig": "autoexp.runner",
+    "RunOptions": "autoexp.runner",
     "AttemptSpec": "autoexp.runner",
     "AttemptRecord": "autoexp.runner",
     "SqliteStore": "autoexp.runner",
@@ -51,13 +52,17 @@ _PUBLIC = {
     "write_report": "autoexp.report",
     # validation
     "validate_task": "autoexp.builder",
+    "validate": "autoexp.builder:validate_task",
 }
+"""Public name -> the module that defines it (`module:name` when it is served under another
+name)."""
 
 __all__ = ["__version__", *_PUBLIC]
 
 if TYPE_CHECKING:
     from autoexp.agents import AgentResult, AgentSpec, Budget, Prompt, Setting
     from autoexp.builder import validate_task
+    from autoexp.builder import validate_task as validate
     from autoexp.grading import Grade, Reason, Status, grade_attempt
     from autoexp.report import summary, write_report
     from autoexp.runner import (
@@ -65,6 +70,7 @@ if TYPE_CHECKING:
         AttemptSpec,
         RegradeResult,
         RunConfig,
+        RunOptions,
         SqliteStore,
         prepare_workspace,
         regrade,
@@ -86,7 +92,8 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    module = _PUBLIC.get(name)
-    if module is None:
+    where = _PUBLIC.get(name)
+    if where is None:
         raise AttributeError(f"module 'autoexp' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+    module, _, attr = where.partition(":")
+    return getattr(importlib.import_module(module), attr or name)

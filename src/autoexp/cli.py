@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 import typer
-import yaml
+from annotated_types import Ge
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from autoexp import __version__
 from autoexp._console import plain
 from autoexp.errors import AutoexpError
+from autoexp.runner._options import RunOptions, choices_of, cli_of, explain, flag_of
 
 app = typer.Typer(
     help="Measure how well AI research agents reproduce experiments from papers.",
@@ -249,22 +253,7 @@ def tasks_record(
             )
         except AutoexpError as e:
             raise _fail(e) from None
-        for f in summary.functions:
-            colour = "green" if f.samples else "red"
-            out.print(
-                f"  [{colour}]{f.samples} sample(s)[/] {plain(f.function)} ({f.calls} calls, "
-                f"{f.bytes / 1e3:.0f} kB, {len(f.skipped)} skipped)",
-                highlight=False,
-            )
-            for why in f.skipped[:3]:
-                out.print(f"      skipped: {plain(why)}", highlight=False)
-        for e in summary.errors:
-            out.print(f"  [red]experiment failed:[/] {plain(e)}", highlight=False)
-        out.print(
-            f"  {summary.total_bytes / 1e6:.2f} MB in {plain(Path(summary.index).parent)} "
-            f"({summary.seconds:.0f}s)",
-            highlight=False,
-        )
+        _print_samples(summary)
         ok = ok and summary.ok
     if not ok:
         err.print(
@@ -275,226 +264,114 @@ def tasks_record(
     raise typer.Exit(0 if ok else 1)
 
 
+def _print_samples(summary: Any) -> None:
+    """What `tasks record` recorded for one task: samples per function, failed experiments."""
+    for f in summary.functions:
+        colour = "green" if f.samples else "red"
+        out.print(
+            f"  [{colour}]{f.samples} sample(s)[/] {plain(f.function)} ({f.calls} calls, "
+            f"{f.bytes / 1e3:.0f} kB, {len(f.skipped)} skipped)",
+            highlight=False,
+        )
+        for why in f.skipped[:3]:
+            out.print(f"      skipped: {plain(why)}", highlight=False)
+    for e in summary.errors:
+        out.print(f"  [red]experiment failed:[/] {plain(e)}", highlight=False)
+    out.print(
+        f"  {summary.total_bytes / 1e6:.2f} MB in {plain(Path(summary.index).parent)} "
+        f"({summary.seconds:.0f}s)",
+        highlight=False,
+    )
+
+
 # ----------------------------------------------------------------------------- run
 
 
-def _parse_ns(text: str) -> list[int]:
-    try:
-        ns = sorted({int(x) for x in text.split(",") if x.strip()})
-    except ValueError:
-        raise typer.BadParameter(f"--n takes integers separated by commas, got {text!r}") from None
-    if not ns or min(ns) < 0:
-        raise typer.BadParameter("--n needs at least one integer >= 0")
-    return ns
+def _typer_type(annotation: Any) -> Any:
+    """The type typer parses a field as: a Literal (optional or not) as str, checked by the model
+    so that its message names the choices; any other type as it is."""
+    if get_origin(annotation) is Literal:
+        return str
+    args = get_args(annotation)
+    if any(get_origin(a) is Literal for a in args):
+        return str | None
+    return annotation
+
+
+def _parameters(model: type[BaseModel]) -> list[inspect.Parameter]:
+    """typer parameters from a model's fields: `--kebab-name` (and the Cli marker's short flag),
+    the field's default, its docstring as help, `ge` as typer's `min`; a bool named `no_*` is a
+    single flag, any other bool `--x/--no-x`; a list is a repeatable option."""
+    params = []
+    for name, field in model.model_fields.items():
+        cli = cli_of(name, model)
+        help_text = " ".join((field.description or "").split())
+        if cli.argument:
+            info: Any = typer.Argument(help=help_text)
+        else:
+            decls = [flag_of(name, model)] if cli.short or name.startswith("no_") else []
+            ge = next((m.ge for m in field.metadata if isinstance(m, Ge)), None)
+            choices = choices_of(field)
+            info = typer.Option(
+                *decls,
+                *([cli.short] if cli.short else []),
+                help=help_text,
+                min=ge,
+                metavar="|".join(choices) if choices else None,
+            )
+        annotation = Annotated[_typer_type(field.annotation), info]
+        params.append(
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=field.default, annotation=annotation
+            )
+        )
+    return params
+
+
+def _with_options(model: type[BaseModel]) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command `(options)` the model's fields as its typer parameters; it is called with
+    the model built from the parameters given on the command line (so `model_fields_set` says
+    which were given). A value the model refuses is a usage error (exit 2)."""
+
+    def wrap(command: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(command)
+        def parse(ctx: typer.Context, **params: Any) -> None:
+            given = _given(ctx)
+            try:
+                options = model.model_validate({k: v for k, v in params.items() if k in given})
+            except ValidationError as e:
+                raise typer.BadParameter(explain(e, model)) from None
+            command(options)
+
+        ctx_param = inspect.Parameter(
+            "ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context
+        )
+        parse.__signature__ = inspect.Signature([ctx_param, *_parameters(model)])  # type: ignore[attr-defined]
+        return parse
+
+    return wrap
+
+
+def _given(ctx: typer.Context) -> set[str]:
+    """Names of the parameters given on the command line (not left at their default)."""
+    sources = {p: ctx.get_parameter_source(p) for p in ctx.params}
+    return {p for p, src in sources.items() if src and src.name not in ("DEFAULT", "DEFAULT_MAP")}
 
 
 @app.command("run")
-def run_cmd(
-    ctx: typer.Context,
-    tasks: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Built-in task ids, task directories or folders (default: built-in suite)."
-        ),
-    ] = None,
-    agent: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--agent", "-a", help="Agent NAME or NAME:MODEL; repeatable (default: oracle and noop)."
-        ),
-    ] = None,
-    model: Annotated[str | None, typer.Option(help="Model for model-driven agents.")] = None,
-    base_url: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")
-    ] = None,
-    api_key_env: Annotated[
-        str, typer.Option(help="Env var holding the API key.")
-    ] = "OPENAI_API_KEY",
-    agent_cmd: Annotated[
-        str | None, typer.Option(help="Command template of the `command` agent.")
-    ] = None,
-    agent_network: Annotated[
-        bool, typer.Option(help="Give the command agent's process network (grading never has it).")
-    ] = False,
-    agent_env: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Host env var passed to the command agent (e.g. its API key); repeatable."
-        ),
-    ] = None,
-    agent_option: Annotated[
-        list[str] | None,
-        typer.Option(help="Agent or model option KEY=VALUE (YAML value); repeatable."),
-    ] = None,
-    tool_format: Annotated[
-        str,
-        typer.Option(
-            callback=lambda v: _choice("--tool-format", v, ("native", "text")),
-            help="react tool protocol: native or text.",
-        ),
-    ] = "native",
-    n: Annotated[str, typer.Option("--n", help="Numbers of masked functions, e.g. 1,2.")] = "1",
-    trials: Annotated[int, typer.Option(min=1, help="Trials per combo and agent.")] = 1,
-    combos_per_n: Annotated[
-        int, typer.Option(min=0, help="Combos drawn per task and n (0: all).")
-    ] = 1,
-    workers: Annotated[int, typer.Option(min=1, help="Parallel attempts.")] = os.cpu_count() or 1,
-    seed: Annotated[int, typer.Option(help="Seed of the combo draw.")] = 0,
-    max_retries: Annotated[
-        int,
-        typer.Option(
-            min=0,
-            help="Retries of an attempt's infra errors, within the run (with backoff) and on "
-            "--resume, counted over the attempt's life.",
-        ),
-    ] = 2,
-    preflight: Annotated[
-        bool,
-        typer.Option(help="Check each model endpoint with one cheap request before running."),
-    ] = True,
-    max_api_failures: Annotated[
-        int,
-        typer.Option(
-            min=0,
-            help="Stop after this many consecutive model API errors on one endpoint (the rest "
-            "stays for --resume); 0: never stop.",
-        ),
-    ] = 5,
-    max_steps: Annotated[int, typer.Option(min=1, help="Budget: model calls.")] = 50,
-    max_tokens: Annotated[int | None, typer.Option(min=1, help="Budget: tokens in + out.")] = None,
-    max_cost: Annotated[
-        float | None, typer.Option(callback=_positive("--max-cost"), help="Budget: dollars.")
-    ] = None,
-    max_wall: Annotated[
-        float,
-        typer.Option(callback=_positive("--max-wall"), help="Budget: seconds of tool time."),
-    ] = 1800.0,
-    run_dir: Annotated[
-        Path | None, typer.Option(help="Run directory (default: runs/<new id>).")
-    ] = None,
-    resume: Annotated[
-        bool,
-        typer.Option(
-            help="Finish an interrupted run and retry its infra errors (options that change "
-            "the plan are refused; workers, retries, budgets and sandbox limits apply)."
-        ),
-    ] = False,
-    backend: Annotated[
-        str, typer.Option(callback=_backend, help="Sandbox: auto, bwrap or none.")
-    ] = "auto",
-    memory_mb: Annotated[
-        int, typer.Option(min=1, help="Sandbox memory limit per process, in MB.")
-    ] = 4096,
-    sandbox_ro: Annotated[
-        list[Path] | None,
-        typer.Option(
-            help="Extra host path visible read-only in the sandbox (e.g. a CLI agent's "
-            "install); repeatable."
-        ),
-    ] = None,
-    setting: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Information setting: preset pc+cmd (default), pc or reproduce, or switches "
-            "like 'commands=hidden,paper=none'; repeatable."
-        ),
-    ] = None,
-    commands: Annotated[
-        str | None, typer.Option(help="given|hidden: experiment commands in the prompt.")
-    ] = None,
-    paper: Annotated[str | None, typer.Option(help="full|none|excerpts: the paper given.")] = None,
-    descriptions: Annotated[
-        str | None, typer.Option(help="on|off: masked functions keep their description.")
-    ] = None,
-    integrity: Annotated[
-        str,
-        typer.Option(
-            callback=lambda v: _choice("--integrity", v, ("strict", "warn")),
-            help="strict|warn. strict: a masked body that exits the process, replaces stdout or builtins, "
-            "reaches into frames, patches modules or runs dynamic code fails the attempt; "
-            "warn: only flag it.",
-        ),
-    ] = "strict",
-    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
-    no_report: Annotated[
-        bool, typer.Option("--no-report", help="Do not write report/ at the end.")
-    ] = False,
-) -> None:
+@_with_options(RunOptions)
+def run_cmd(options: RunOptions) -> None:
     """Run agents on tasks, grade by re-execution, store everything in a run directory
     (and write its HTML report)."""
-    from autoexp.agents import AgentSpec, Budget
-    from autoexp.runner import RunConfig, run
-    from autoexp.sandbox import SandboxConfig
+    from autoexp.runner import run
 
-    specs: list[AgentSpec] = []
-    options: dict[str, object] = {"tool_format": tool_format}
-    if agent_cmd:
-        options["cmd"] = agent_cmd
-    if agent_network:
-        options["network"] = True
-    if agent_env:
-        options["pass_env"] = list(agent_env)
-    for item in agent_option or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise _fail(ValueError(f"--agent-option takes KEY=VALUE, got {item!r}"))
-        options[key.strip()] = yaml.safe_load(value)
-    from autoexp.agents import MODEL_AGENTS
-
-    for a in agent or ["oracle", "noop"]:
-        name, _, m = a.partition(":")
-        # --model goes to model-driven agents, and to a command agent whose template uses it
-        uses_model = name in MODEL_AGENTS or (name == "command" and "{model}" in (agent_cmd or ""))
-        specs.append(
-            AgentSpec(
-                name=name,
-                model=m or (model if uses_model else None),
-                base_url=base_url,
-                api_key_env=api_key_env,
-                options=options if name not in ("oracle", "noop") else {},
-            )
-        )
     try:
-        ns = _parse_ns(n)
-        config = RunConfig(
-            tasks=list(tasks or []),
-            agents=specs,
-            ns=ns,
-            trials=trials,
-            combos_per_n=combos_per_n or None,
-            seed=seed,
-            settings=_settings(setting, commands, paper, descriptions),
-            budget=Budget(
-                max_steps=max_steps, max_tokens=max_tokens, max_cost=max_cost, max_wall_s=max_wall
-            ),
-            workers=workers,
-            max_retries=max_retries,
-            sandbox=SandboxConfig(
-                memory_mb=memory_mb, extra_ro=[p.resolve() for p in sandbox_ro or []]
-            ),
-            backend=backend,
-            integrity=integrity,
-            preflight=preflight,
-            max_api_failures=max_api_failures,
-        )
-        if resume:
-            from autoexp.runner import load_run_file, resume_config
-
-            if run_dir is None:
-                raise AutoexpError("--resume needs --run-dir")
-            changes = _resume_changes(_given(ctx), config)
-            config = resume_config(load_run_file(run_dir).config, changes)
-        else:
-            from autoexp.agents import validate_agent_spec
-
-            for spec in specs:
-                validate_agent_spec(spec)
         result = run(
-            config,
-            run_dir,
-            resume=resume,
+            options.run_config(),
+            options.run_dir,
+            resume=options.resume,
             console=err,
-            progress=not no_progress,
+            progress=not options.no_progress,
             argv=sys.argv,
         )
     except (AutoexpError, ValueError) as e:
@@ -504,13 +381,13 @@ def run_cmd(
         raise typer.Exit(130) from None
     _print_summary(result.run_dir)
     err.print(f"run directory: {plain(result.run_dir)}", highlight=False)
-    if not no_report:
+    if not options.no_report:
         from autoexp.report import write_report
 
         err.print(f"report:        {plain(write_report(result.run_dir))}", highlight=False)
     if result.stopped:
         raise _fail(AutoexpError(result.stopped))
-    if not agent and not resume:
+    if not options.agent and not options.resume:
         err.print(
             "\nThis was the self-test (oracle must score 100 %, noop 0 %). To evaluate a model:\n"
             "  autoexp run --agent react --model MODEL --base-url URL   "
@@ -518,79 +395,6 @@ def run_cmd(
             "To evaluate your own CLI agent:\n"
             "  autoexp run --agent command --agent-cmd 'mycli --prompt-file {prompt_file}'"
         )
-
-
-def _settings(
-    presets: list[str] | None, commands: str | None, paper: str | None, descriptions: str | None
-) -> list[object]:
-    """Settings from --setting values, each changed by the individual switches."""
-    from autoexp.settings import resolve_settings, setting_from_switches
-
-    if descriptions not in (None, "on", "off"):
-        raise AutoexpError(f"--descriptions takes on or off, got {descriptions!r}")
-    desc = None if descriptions is None else descriptions == "on"
-    out: list[object] = []
-    for base in resolve_settings(presets):
-        s = setting_from_switches(base, commands=commands, paper=paper, descriptions=desc)
-        if s not in out:
-            out.append(s)
-    return out
-
-
-_RESUME_FIELDS: dict[str, tuple[str, ...]] = {
-    "tasks": ("tasks",),
-    "agents": (
-        "agent",
-        "model",
-        "base_url",
-        "api_key_env",
-        "agent_cmd",
-        "agent_network",
-        "agent_env",
-        "agent_option",
-        "tool_format",
-    ),
-    "ns": ("n",),
-    "trials": ("trials",),
-    "combos_per_n": ("combos_per_n",),
-    "seed": ("seed",),
-    "settings": ("setting", "commands", "paper", "descriptions"),
-    "integrity": ("integrity",),
-    "workers": ("workers",),
-    "max_retries": ("max_retries",),
-    "backend": ("backend",),
-    "preflight": ("preflight",),
-    "max_api_failures": ("max_api_failures",),
-}
-"""RunConfig field -> the `run` options that set it."""
-_RESUME_PARTS: dict[str, dict[str, str]] = {
-    "budget": {
-        "max_steps": "max_steps",
-        "max_tokens": "max_tokens",
-        "max_cost": "max_cost",
-        "max_wall": "max_wall_s",
-    },
-    "sandbox": {"memory_mb": "memory_mb", "sandbox_ro": "extra_ro"},
-}
-"""RunConfig field -> {`run` option: its sub-field}, for fields set by several options."""
-
-
-def _given(ctx: typer.Context) -> set[str]:
-    """Names of the parameters given on the command line (not left at their default)."""
-    sources = {p: ctx.get_parameter_source(p) for p in ctx.params}
-    return {p for p, src in sources.items() if src and src.name not in ("DEFAULT", "DEFAULT_MAP")}
-
-
-def _resume_changes(given: set[str], config: object) -> dict[str, object]:
-    """What the given options set in `config`, for `resume_config` (the rest stays stored)."""
-    changes: dict[str, object] = {
-        f: getattr(config, f) for f, params in _RESUME_FIELDS.items() if given & set(params)
-    }
-    for f, parts in _RESUME_PARTS.items():
-        part = {sub: getattr(getattr(config, f), sub) for o, sub in parts.items() if o in given}
-        if part:
-            changes[f] = part
-    return changes
 
 
 def _print_summary(run_dir: Path) -> None:
@@ -615,7 +419,9 @@ def prepare_cmd(
     functions: Annotated[
         str | None, typer.Option(help="Function ids to mask, comma-separated.")
     ] = None,
-    n: Annotated[int, typer.Option("--n", min=0, help="Mask n functions drawn with --seed.")] = 1,
+    n: Annotated[
+        int, typer.Option("--n", min=0, help="Mask n functions, drawn as `run --n N --seed S`.")
+    ] = 1,
     seed: Annotated[int, typer.Option(help="Seed of the draw.")] = 0,
     agent: Annotated[
         str, typer.Option(callback=_prompt_agent, help="Whose prompt template to use.")
@@ -629,30 +435,56 @@ def prepare_cmd(
 ) -> None:
     """Write exactly the workspace and prompt an agent would get (to inspect, or to run your
     own agent by hand)."""
-    import shutil
-    import tempfile
-
-    from autoexp.masking import draw_combos
-    from autoexp.runner import prepare_workspace, task_seed, write_prepared
     from autoexp.tasks import resolve_tasks
 
-    writing = False  # only a workspace this command started to write is removed on error
+    try:
+        options = RunOptions(
+            tasks=[task],
+            n=str(n),
+            seed=seed,
+            setting=[setting],
+            commands=commands,  # type: ignore[arg-type]  # checked by the model
+            paper=paper,  # type: ignore[arg-type]
+            descriptions=descriptions,  # type: ignore[arg-type]
+        )
+    except ValidationError as e:
+        raise typer.BadParameter(explain(e)) from None
     try:
         (t,) = resolve_tasks([task])
         if out_dir.exists() and not out_dir.is_dir():
             raise AutoexpError(f"{out_dir}: is a file, not a directory")
         if out_dir.exists() and any(out_dir.iterdir()):
             raise AutoexpError(f"{out_dir}: exists and is not empty")
-        (chosen,) = _settings([setting], commands, paper, descriptions)
         if functions:
             combo = tuple(sorted(f.strip() for f in functions.split(",") if f.strip()))
             for f in combo:
                 t.function(f)
         else:
-            n = chosen.n if chosen.n is not None else n
-            combo = draw_combos(t.maskable(), n, 1, task_seed(seed, t.id, n))[0]
+            combo = options.first_combo(t)  # the planner's draw, as `run` makes it
+    except (AutoexpError, KeyError, ValueError, OSError) as e:
+        raise _fail(e) from None
+    _write_workspace(t, combo, options.settings()[0], agent, out_dir)
+    out.print(f"masked {len(combo)} function(s): {plain(', '.join(combo) or '(none)')}")
+    out.print(
+        f"workspace: {plain(out_dir / 'workspace')}\nprompt:    {plain(out_dir / 'prompt.md')}",
+        highlight=False,
+    )
+
+
+def _write_workspace(
+    task: Any, combo: tuple[str, ...], setting: Any, agent: str, out_dir: Path
+) -> None:
+    """Prepare the workspace and prompt of `combo` and write them to `out_dir`; on an error, remove
+    only a workspace this call started to write."""
+    import shutil
+    import tempfile
+
+    from autoexp.runner import prepare_workspace, write_prepared
+
+    writing = False
+    try:
         with tempfile.TemporaryDirectory() as tmp:
-            prep = prepare_workspace(t, combo, Path(tmp), agent_name=agent, setting=chosen)
+            prep = prepare_workspace(task, combo, Path(tmp), agent_name=agent, setting=setting)
             try:
                 out_dir.mkdir(parents=True, exist_ok=True)
             except OSError as e:
@@ -663,11 +495,6 @@ def prepare_cmd(
         if writing:
             shutil.rmtree(out_dir / "workspace", ignore_errors=True)
         raise _fail(e) from None
-    out.print(f"masked {len(combo)} function(s): {plain(', '.join(combo) or '(none)')}")
-    out.print(
-        f"workspace: {plain(out_dir / 'workspace')}\nprompt:    {plain(out_dir / 'prompt.md')}",
-        highlight=False,
-    )
 
 
 # ----------------------------------------------------------------------------- results
@@ -809,6 +636,32 @@ def report_cmd(
         import webbrowser
 
         webbrowser.open(path.resolve().as_uri())
+
+
+from autoexp.builder._options import BuildOptions  # noqa: E402  (light: pydantic only)
+
+
+@app.command("build")
+@_with_options(BuildOptions)
+def build_cmd(options: BuildOptions) -> None:
+    """Turn a repository and the commands of its experiments into a task: depends_on by
+    profiling, maskable functions, metrics, calibrated tolerances, hidden experiments,
+    differential samples; then validate it and print what to review (everything found is in
+    the task's hidden/build.json). Exit 1 when a check fails."""
+    from autoexp.builder import summary_lines
+    from autoexp.builder._suite import _line
+
+    name = options.id or (options.src.name if options.src else "build")
+    try:
+        res = options.build(
+            on_progress=lambda m: out.print(plain(m), highlight=False),
+            on_check=lambda c: out.print(_line(name, c), highlight=False),
+        )
+    except (AutoexpError, ValueError) as e:
+        raise _fail(e) from None
+    for line in summary_lines(res):
+        out.print(plain(line), highlight=False)
+    raise typer.Exit(0 if res.validation is None or res.validation.ok else 1)
 
 
 def main() -> None:

@@ -76,7 +76,7 @@ def test_integrity_finding_fails_only_when_strict():
 
 
 def test_integrity_comes_before_every_other_reason():
-    g = grade(1.0, integrity=[FINDING], ended_by="budget:steps")
+    g = grade(1.0, integrity=[FINDING], ended_by="budget:max_steps")
     assert g.reason is Reason.INTEGRITY and g.overfit
 
 

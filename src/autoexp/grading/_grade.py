@@ -114,8 +114,7 @@ def grade_attempt(
             for o in outcomes
         ]
     hidden_outcomes = [grade_experiment(h, verified.get(h.id), None) for h in hidden]
-    n_pass = sum(o.passed for o in outcomes)
-    visible_passed = bool(outcomes) and n_pass == len(outcomes)
+    visible_passed = bool(outcomes) and all(o.passed for o in outcomes)
     hidden_passed = all(o.passed for o in hidden_outcomes)
     overfit = visible_passed and not hidden_passed
     blocked = bool(integrity) and integrity_mode is IntegrityMode.STRICT
@@ -123,52 +122,24 @@ def grade_attempt(
     fabricated = any(
         o.reported_passed and not all(m.verified_ok for m in o.metrics.values()) for o in outcomes
     )
-    if passed:
-        status, reason = Status.PASSED, Reason.NONE
-    else:
-        status = Status.FAILED
-        if blocked:
-            reason = Reason.INTEGRITY
-        elif overfit:
-            reason = Reason.HELDOUT_MISMATCH
-        elif ended_by is not None and EndState(ended_by).is_budget:
-            reason = Reason.BUDGET
-        elif ended_by == EndState.FORMAT_ERRORS:
-            reason = Reason.FORMAT_ERRORS
-        elif agent_error:
-            reason = Reason.AGENT_ERROR
-        elif report_error:
-            reason = Reason.INVALID_REPORT
-        elif reported is None:
-            reason = Reason.NO_REPORT
-        else:
-            failing = {o.reason for o in outcomes if not o.passed}
-            reason = next((r for r in _RUN_FAILURES if r in failing), Reason.CRASH)
-    parts = [f"{n_pass}/{len(outcomes)} experiments reproduced"]
-    for o in outcomes:
-        if not o.passed:
-            bad = [
-                f"{k}={m.verified!r} (expected {m.expected:g}±{m.tolerance:.3g})"
-                for k, m in o.metrics.items()
-                if not m.verified_ok
-            ]
-            parts.append(f"{o.id}: {o.reason.value}" + (f" [{', '.join(bad)}]" if bad else ""))
-    failed_hidden = [o for o in hidden_outcomes if not o.passed]
-    if hidden_outcomes:
-        parts.append(
-            f"{len(hidden_outcomes) - len(failed_hidden)}/{len(hidden_outcomes)} hidden experiments"
+    end = EndState(ended_by) if ended_by is not None else None
+    reason = (
+        Reason.NONE
+        if passed
+        else _failure_reason(
+            outcomes,
+            blocked=blocked,
+            overfit=overfit,
+            end=end,
+            agent_error=agent_error,
+            report_error=report_error,
+            reported=reported is not None,
         )
-    parts.extend(f"hidden {o.id}: {o.reason.value}" for o in failed_hidden)
-    if overfit:
-        parts.append("OVERFIT: the visible experiments pass, a hidden variant does not")
-    if integrity:
-        shown = ", ".join(f"{f.function}:{f.line} {f.rule} ({f.detail})" for f in integrity[:3])
-        more = f" and {len(integrity) - 3} more" if len(integrity) > 3 else ""
-        parts.append(f"integrity ({integrity_mode.value}): {shown}{more}")
+    )
     wrong = [f for f in functions if f.verdict is not DiffVerdict.PASSED]
-    parts.extend(f"differential {f.function}: {f.verdict.value}" for f in wrong)
-    if ended_by:
-        parts.append(f"agent ended by {ended_by}")
+    parts = _detail(outcomes, hidden_outcomes, overfit, integrity, integrity_mode, wrong)
+    if end is not None:
+        parts.append(f"agent ended by {end.value}")
     if agent_error:
         parts.append(f"agent error: {agent_error}")
     if report_error:
@@ -177,7 +148,7 @@ def grade_attempt(
         parts.append("FABRICATED: reported numbers pass but re-execution does not")
     everything = [*outcomes, *hidden_outcomes]
     return Grade(
-        status=status,
+        status=Status.PASSED if passed else Status.FAILED,
         reason=reason,
         detail="; ".join(parts),
         experiments=outcomes,
@@ -193,6 +164,68 @@ def grade_attempt(
         suspect=passed and bool(wrong),
         integrity=list(integrity),
     )
+
+
+def _failure_reason(
+    outcomes: Sequence[ExperimentOutcome],
+    *,
+    blocked: bool,
+    overfit: bool,
+    end: EndState | None,
+    agent_error: str | None,
+    report_error: str | None,
+    reported: bool,
+) -> Reason:
+    """Why a failed attempt failed, in grade_attempt's order of precedence."""
+    if blocked:
+        return Reason.INTEGRITY
+    if overfit:
+        return Reason.HELDOUT_MISMATCH
+    if end is not None and end.is_budget:
+        return Reason.BUDGET
+    if end is EndState.FORMAT_ERRORS:
+        return Reason.FORMAT_ERRORS
+    if agent_error:
+        return Reason.AGENT_ERROR
+    if report_error:
+        return Reason.INVALID_REPORT
+    if not reported:
+        return Reason.NO_REPORT
+    failing = {o.reason for o in outcomes if not o.passed}
+    return next((r for r in _RUN_FAILURES if r in failing), Reason.CRASH)
+
+
+def _detail(
+    outcomes: Sequence[ExperimentOutcome],
+    hidden: Sequence[ExperimentOutcome],
+    overfit: bool,
+    integrity: Sequence[IntegrityFinding],
+    integrity_mode: IntegrityMode,
+    wrong: Sequence[FunctionOutcome],
+) -> list[str]:
+    """The parts of a grade's human-readable detail about its experiments and checks."""
+    n_pass = sum(o.passed for o in outcomes)
+    parts = [f"{n_pass}/{len(outcomes)} experiments reproduced"]
+    for o in outcomes:
+        if not o.passed:
+            bad = [
+                f"{k}={m.verified!r} (expected {m.expected:g}±{m.tolerance:.3g})"
+                for k, m in o.metrics.items()
+                if not m.verified_ok
+            ]
+            parts.append(f"{o.id}: {o.reason.value}" + (f" [{', '.join(bad)}]" if bad else ""))
+    failed_hidden = [o for o in hidden if not o.passed]
+    if hidden:
+        parts.append(f"{len(hidden) - len(failed_hidden)}/{len(hidden)} hidden experiments")
+    parts.extend(f"hidden {o.id}: {o.reason.value}" for o in failed_hidden)
+    if overfit:
+        parts.append("OVERFIT: the visible experiments pass, a hidden variant does not")
+    if integrity:
+        shown = ", ".join(f"{f.function}:{f.line} {f.rule} ({f.detail})" for f in integrity[:3])
+        more = f" and {len(integrity) - 3} more" if len(integrity) > 3 else ""
+        parts.append(f"integrity ({integrity_mode.value}): {shown}{more}")
+    parts.extend(f"differential {f.function}: {f.verdict.value}" for f in wrong)
+    return parts
 
 
 def grade_evidence(

@@ -1,59 +1,84 @@
-"""Runs: planning, executing attempts (process pool), the SQLite store, resume."""
+# ruff: noqa: F401
+"""Runs: planning, executing attempts (process pool), the SQLite store, resume.
 
-from autoexp.runner._attempt import (
-    machine_info,
-    run_attempt,
-    run_experiment,
-    verify,
-    workspace_diff,
-)
-from autoexp.runner._executor import LocalExecutor
-from autoexp.runner._plan import (
-    PLAN_FIELDS,
-    RESUMABLE_FIELDS,
-    RunConfig,
-    Skipped,
-    plan_attempts,
-    plan_changes,
-    resume_config,
-    task_seed,
-)
-from autoexp.runner._prepare import AGENT_DIR, Prepared, prepare_workspace, write_prepared
-from autoexp.runner._regrade import GradeChange, RegradeResult, regrade
-from autoexp.runner._run import RunFile, RunResult, load_run_file, new_run_id, run
-from autoexp.runner._store import SqliteStore
-from autoexp.runner._types import ROW_COLUMNS, AttemptRecord, AttemptSpec, attempt_row
+The names are loaded on first use (as in `autoexp`), so that importing a light module of this
+package, such as `autoexp.runner._options` for the command line, does not load the agents.
+"""
 
-__all__ = [
-    "AGENT_DIR",
-    "PLAN_FIELDS",
-    "RESUMABLE_FIELDS",
-    "ROW_COLUMNS",
-    "AttemptRecord",
-    "AttemptSpec",
-    "GradeChange",
-    "LocalExecutor",
-    "Prepared",
-    "RegradeResult",
-    "RunConfig",
-    "RunFile",
-    "RunResult",
-    "Skipped",
-    "SqliteStore",
-    "attempt_row",
-    "load_run_file",
-    "machine_info",
-    "new_run_id",
-    "plan_attempts",
-    "plan_changes",
-    "prepare_workspace",
-    "regrade",
-    "resume_config",
-    "run",
-    "run_attempt",
-    "run_experiment",
-    "task_seed",
-    "verify",
-    "workspace_diff",
-    "write_prepared",
-]
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_PUBLIC = {
+    "machine_info": "autoexp.runner._attempt",
+    "run_attempt": "autoexp.runner._attempt",
+    "run_experiment": "autoexp.runner._attempt",
+    "verify": "autoexp.runner._attempt",
+    "workspace_diff": "autoexp.runner._attempt",
+    "LocalExecutor": "autoexp.runner._executor",
+    "RunOptions": "autoexp.runner._options",
+    "PLAN_FIELDS": "autoexp.runner._plan",
+    "RESUMABLE_FIELDS": "autoexp.runner._plan",
+    "RunConfig": "autoexp.runner._plan",
+    "Skipped": "autoexp.runner._plan",
+    "plan_attempts": "autoexp.runner._plan",
+    "plan_changes": "autoexp.runner._plan",
+    "resume_config": "autoexp.runner._plan",
+    "task_seed": "autoexp.runner._plan",
+    "AGENT_DIR": "autoexp.runner._prepare",
+    "Prepared": "autoexp.runner._prepare",
+    "prepare_workspace": "autoexp.runner._prepare",
+    "write_prepared": "autoexp.runner._prepare",
+    "GradeChange": "autoexp.runner._regrade",
+    "RegradeResult": "autoexp.runner._regrade",
+    "regrade": "autoexp.runner._regrade",
+    "RunFile": "autoexp.runner._run",
+    "RunResult": "autoexp.runner._run",
+    "load_run_file": "autoexp.runner._run",
+    "new_run_id": "autoexp.runner._run",
+    "run": "autoexp.runner._run",
+    "SqliteStore": "autoexp.runner._store",
+    "ROW_COLUMNS": "autoexp.runner._types",
+    "AttemptRecord": "autoexp.runner._types",
+    "AttemptSpec": "autoexp.runner._types",
+    "attempt_row": "autoexp.runner._types",
+}
+"""Public name -> the module that defines it."""
+
+__all__ = [*_PUBLIC]
+
+if TYPE_CHECKING:  # for type checkers only; the names are served by __getattr__
+    from autoexp.runner._attempt import (
+        machine_info,
+        run_attempt,
+        run_experiment,
+        verify,
+        workspace_diff,
+    )
+    from autoexp.runner._executor import LocalExecutor
+    from autoexp.runner._options import RunOptions
+    from autoexp.runner._plan import (
+        PLAN_FIELDS,
+        RESUMABLE_FIELDS,
+        RunConfig,
+        Skipped,
+        plan_attempts,
+        plan_changes,
+        resume_config,
+        task_seed,
+    )
+    from autoexp.runner._prepare import AGENT_DIR, Prepared, prepare_workspace, write_prepared
+    from autoexp.runner._regrade import GradeChange, RegradeResult, regrade
+    from autoexp.runner._run import RunFile, RunResult, load_run_file, new_run_id, run
+    from autoexp.runner._store import SqliteStore
+    from autoexp.runner._types import ROW_COLUMNS, AttemptRecord, AttemptSpec, attempt_row
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'autoexp.runner' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value

@@ -30,6 +30,7 @@ from autoexp.models._openai import endpoint_url
 from autoexp.protocols import Executor, Store
 from autoexp.runner._attempt import error_attempt, run_attempt
 from autoexp.runner._executor import LocalExecutor
+from autoexp.runner._options import options_of
 from autoexp.runner._plan import RunConfig, Skipped, plan_attempts, plan_changes
 from autoexp.runner._store import SqliteStore
 from autoexp.runner._types import AttemptRecord, AttemptSpec
@@ -578,19 +579,6 @@ def _empty_message(config: RunConfig, skipped: list[Skipped]) -> str:
     return f"the plan has no attempts, nothing to run ({why})"
 
 
-_OPTIONS = {
-    "tasks": "the tasks",
-    "agents": "--agent, --model and the agent options",
-    "ns": "--n",
-    "trials": "--trials",
-    "combos_per_n": "--combos-per-n",
-    "seed": "--seed",
-    "settings": "--setting, --commands, --paper, --descriptions",
-    "integrity": "--integrity",
-}
-"""The `autoexp run` options of each plan field, for messages."""
-
-
 def _changed_message(run_dir: Path, stored: RunConfig, given: RunConfig, changed: list[str]) -> str:
     def show(value: object) -> str:
         if isinstance(value, list):
@@ -599,7 +587,7 @@ def _changed_message(run_dir: Path, stored: RunConfig, given: RunConfig, changed
         return str(label) if label is not None else str(value)
 
     diffs = "; ".join(
-        f"{f} ({_OPTIONS[f]}): run has {show(getattr(stored, f))}, given {show(getattr(given, f))}"
+        f"{f} ({options_of(f)}): run has {show(getattr(stored, f))}, given {show(getattr(given, f))}"
         for f in changed
     )
     return (
