@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 
 from rich.console import Console
 
 from autoexp._console import plain
-from autoexp.builder._validate import Check, TaskValidation, validate_task
+from autoexp.builder._validate import Check, TaskValidation, default_jobs, validate_task
 from autoexp.sandbox import make_sandbox
-from autoexp.tasks._load import resolve_tasks
+from autoexp.tasks._load import load_task, resolve_tasks
 
 
-def _validate_one(root: str, trace: bool, mutants: bool, backend: str) -> TaskValidation:
-    from autoexp.tasks._load import load_task
-
+def _validate_one(
+    root: str, trace: bool, mutants: bool, backend: str, pool: Executor
+) -> TaskValidation:
     task = load_task(root)
-    return validate_task(task, make_sandbox(backend=backend), trace=trace, mutants=mutants)
+    sandbox = make_sandbox(backend=backend)
+    return validate_task(task, sandbox, trace=trace, mutants=mutants, pool=pool)
 
 
 def _line(task_id: str, check: Check) -> str:
@@ -33,9 +34,13 @@ def validate_many(
     backend: str = "auto",
     console: Console | None = None,
 ) -> list[TaskValidation]:
-    """Validate the tasks named by `refs` (default: the built-in suite), sorted by task id."""
+    """Validate the tasks named by `refs` (default: the built-in suite), sorted by task id.
+
+    `workers` tasks are validated at once. Their sandbox commands share one pool of
+    `default_jobs()` threads (every CPU this process may use): a task waiting for its last
+    commands leaves the CPUs to the others, and a single task gets them all."""
     tasks = resolve_tasks(refs)
-    make_sandbox(backend=backend)  # fail early, before forking, if the backend cannot run
+    make_sandbox(backend=backend)  # fail early if the backend cannot run
     results: list[TaskValidation] = []
     workers = max(1, min(workers, len(tasks)))
     if console:
@@ -43,25 +48,40 @@ def validate_many(
             f"validating {len(tasks)} task(s) with {workers} worker(s); each task's checks are "
             "printed when it finishes"
         )
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_validate_one, str(t.root), trace, mutants, backend) for t in tasks]
-        for fut in as_completed(futures):
-            res = fut.result()
-            results.append(res)
-            if console:
-                for check in res.checks:
-                    console.print(_line(res.task, check), highlight=False)
-                if res.mutants:
-                    killed = sum(m.killed_by is not None for m in res.mutants)
-                    console.print(
-                        f"     {plain(res.task)}: mutants killed {killed}/{len(res.mutants)}",
-                        highlight=False,
-                    )
-                    if any(m.killed_by_diff is not None for m in res.mutants):
-                        by_diff = sum(m.killed_by_diff is True for m in res.mutants)
-                        console.print(
-                            f"     {plain(res.task)}: differential tests catch "
-                            f"{by_diff}/{len(res.mutants)} mutants",
-                            highlight=False,
-                        )
+    with (
+        ThreadPoolExecutor(default_jobs(), thread_name_prefix="validate-job") as jobs,
+        ThreadPoolExecutor(workers, thread_name_prefix="validate-task") as pool,
+    ):
+        futures = [
+            pool.submit(_validate_one, str(t.root), trace, mutants, backend, jobs) for t in tasks
+        ]
+        try:
+            for fut in as_completed(futures):
+                res = fut.result()
+                results.append(res)
+                if console:
+                    _print(console, res)
+        except BaseException:  # Ctrl-C, an error: start nothing more, let the running finish
+            jobs.shutdown(wait=False, cancel_futures=True)
+            for fut in futures:
+                fut.cancel()
+            raise
     return sorted(results, key=lambda r: r.task)
+
+
+def _print(console: Console, res: TaskValidation) -> None:
+    for check in res.checks:
+        console.print(_line(res.task, check), highlight=False)
+    if res.mutants:
+        killed = sum(m.killed_by is not None for m in res.mutants)
+        console.print(
+            f"     {plain(res.task)}: mutants killed {killed}/{len(res.mutants)}",
+            highlight=False,
+        )
+        if any(m.killed_by_diff is not None for m in res.mutants):
+            by_diff = sum(m.killed_by_diff is True for m in res.mutants)
+            console.print(
+                f"     {plain(res.task)}: differential tests catch "
+                f"{by_diff}/{len(res.mutants)} mutants",
+                highlight=False,
+            )

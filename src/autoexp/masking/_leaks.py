@@ -157,6 +157,31 @@ def _code_lines(text: str) -> list[str]:
     return out
 
 
+class _VisibleCode:
+    """Whether a needle is code in one of the workspace's Python files (see `_code_lines`).
+
+    A code line is a substring of its file's text, so only files that contain the needle at
+    all are tokenized, each at most once: the same answer as tokenizing every file, without
+    tokenizing a large repository whose files hold none of the needles."""
+
+    def __init__(self, sources: list[str]) -> None:
+        self.sources = sources
+        self.code: dict[int, str] = {}
+        self.known: dict[str, bool] = {}
+
+    def has(self, needle: str) -> bool:
+        if needle not in self.known:
+            self.known[needle] = any(
+                needle in self._code(i) for i, text in enumerate(self.sources) if needle in text
+            )
+        return self.known[needle]
+
+    def _code(self, i: int) -> str:
+        if i not in self.code:
+            self.code[i] = "\n".join(_code_lines(self.sources[i]))
+        return self.code[i]
+
+
 def _walk(root: Path) -> Iterator[tuple[str, os.stat_result, bool]]:
     """(relative path, lstat, is a directory) for everything under root, without following
     symbolic links or entering version-control directories."""
@@ -264,17 +289,20 @@ def leak_check(
             files.append(rel)
 
     texts: list[tuple[str, str, bool]] = []
-    public: list[str] = []
+    sources: list[str] = []
     for rel in files:
         for where, text, own_lines in _texts(rel, (workspace / rel).read_bytes()):
             texts.append((where, text, own_lines))
             if own_lines and rel.endswith(".py"):
-                public += _code_lines(text)
-    visible = "\n".join(public)
+                sources.append(text)
+    visible = _VisibleCode(sources)
+    # A needle has no newline, so it is in this text iff it is in one of the pieces: one fast
+    # search answers for the usual case (a masked body is nowhere in its workspace).
+    everything = "\n".join(text for _, text, _ in texts)
 
     seen: set[tuple[str, str, str]] = set()
     for fid, body in bodies.items():
-        needles = [n for n in _needles(body) if n not in visible]
+        needles = [n for n in _needles(body) if n in everything and not visible.has(n)]
         for where, text, own_lines in texts:
             for needle in needles:
                 if needle in text and (fid, where, needle) not in seen:

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import (
-    CodeRange,
-    MetadataWrapper,
-    PositionProvider,
-    WhitespaceInclusivePositionProvider,
-)
+from libcst._nodes.internal import CodegenState
 from pydantic import BaseModel, ConfigDict
 
 from autoexp.errors import MaskingError
 
-# libcst's position providers count lines with exactly this pattern; using the same one to map
-# (line, column) back to character offsets keeps the mapping exact.
-_NEWLINE_RE = re.compile(r"\r\n?|\n")
 _BOM = "\ufeff"
 
 
@@ -58,22 +52,23 @@ class FunctionSpan(BaseModel):
 
 @dataclass
 class ParsedSource:
-    """A parsed source text with the metadata needed to compute offsets."""
+    """A parsed source text with the character offsets of its nodes. Treat it as read-only:
+    `parse_source` may hand the same object to several callers."""
 
     source: str
     filename: str
     module: cst.Module
     functions: dict[str, list[cst.FunctionDef]]
-    _wide: Mapping[cst.CSTNode, CodeRange]
-    _narrow: Mapping[cst.CSTNode, CodeRange]
-    _line_starts: list[int]
+    _wide: Mapping[cst.CSTNode, tuple[int, int]]
+    """Node -> (start, end) offsets in the parsed text, whitespace the node owns included."""
+    _narrow: Mapping[cst.CSTNode, tuple[int, int]]
+    """Node -> (start, end) offsets without leading/trailing whitespace that is not syntactic
+    (libcst's PositionProvider)."""
     _shift: int
 
-    def offset(self, line: int, column: int) -> int:
-        """Character offset in `source` of a libcst (1-based line, 0-based column) position."""
-        if line - 1 >= len(self._line_starts):
-            return len(self.source)
-        return min(self._shift + self._line_starts[line - 1] + column, len(self.source))
+    def offset(self, position: int) -> int:
+        """Offset in `source` of an offset in the parsed text (after a BOM)."""
+        return min(self._shift + position, len(self.source))
 
     def span(self, qualname: str) -> FunctionSpan:
         """The body span of the function `qualname`; MaskingError if missing or ambiguous."""
@@ -92,12 +87,10 @@ class ParsedSource:
         return self._span_of(qualname, found[0])
 
     def _start(self, node: cst.CSTNode, *, narrow: bool = False) -> int:
-        pos = (self._narrow if narrow else self._wide)[node].start
-        return self.offset(pos.line, pos.column)
+        return self.offset((self._narrow if narrow else self._wide)[node][0])
 
     def _end(self, node: cst.CSTNode) -> int:
-        pos = self._wide[node].end
-        return self.offset(pos.line, pos.column)
+        return self.offset(self._wide[node][1])
 
     def _line_indent(self, offset: int) -> str:
         start = max(self.source.rfind("\n", 0, offset), self.source.rfind("\r", 0, offset)) + 1
@@ -183,26 +176,104 @@ def _index(
             _index(stmt.body.body, f"{prefix}{stmt.name.value}.", out)
 
 
+class _PositionState(CodegenState):
+    """One codegen pass that yields the code and, per node, the character offsets of both of
+    libcst's position providers (WhitespaceInclusivePositionProvider and PositionProvider),
+    which would otherwise take a codegen pass each."""
+
+    def __init__(self, module: cst.Module) -> None:
+        super().__init__(
+            default_indent=module.default_indent, default_newline=module.default_newline
+        )
+        self.offset = 0
+        self.wide: dict[cst.CSTNode, tuple[int, int]] = {}
+        self.narrow: dict[cst.CSTNode, tuple[int, int]] = {}
+        self.starts: list[int] = []
+
+    def add_indent_tokens(self) -> None:
+        self.tokens.extend(self.indent_tokens)
+        self.offset += sum(map(len, self.indent_tokens))
+
+    def add_token(self, value: str) -> None:
+        self.tokens.append(value)
+        self.offset += len(value)
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        self.starts.append(self.offset)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        span = (self.starts.pop(), self.offset)
+        self.wide.setdefault(node, span)
+        self.narrow.setdefault(node, span)  # unless its syntactic position was recorded
+
+    @contextmanager
+    def record_syntactic_position(
+        self,
+        node: cst.CSTNode,
+        *,
+        start_node: cst.CSTNode | None = None,
+        end_node: cst.CSTNode | None = None,
+    ) -> Iterator[None]:
+        start = self.offset
+        try:
+            yield
+        finally:
+            end = self.offset
+            if start_node is not None:
+                start = self.narrow[start_node][0]
+            if end_node is not None:
+                end = self.narrow[end_node][1]
+            self.narrow[node] = (start, end)
+
+
+_CACHE_CHARS = 4_000_000
+"""Source characters of the parses `parse_source` keeps (the most recently used first)."""
+_cache: OrderedDict[tuple[str, str], ParsedSource] = OrderedDict()
+_cache_chars = 0
+_cache_lock = threading.Lock()
+
+
 def parse_source(source: str, filename: str = "<source>") -> ParsedSource:
-    """Parse `source`; MaskingError (naming `filename`) if it does not parse or round-trip."""
+    """Parse `source`; MaskingError (naming `filename`) if it does not parse or round-trip.
+
+    Parsing is deterministic, so the result for the same text and file name is kept and
+    shared (an attempt parses the same few files many times: to mask, to restore, to merge,
+    and to check each result)."""
+    global _cache_chars
+    key = (filename, source)
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            return hit
+    parsed = _parse(source, filename)
+    with _cache_lock:
+        if key not in _cache and len(source) <= _CACHE_CHARS:
+            _cache[key] = parsed
+            _cache_chars += len(source)
+            while _cache_chars > _CACHE_CHARS:
+                (_, old), _ = _cache.popitem(last=False)
+                _cache_chars -= len(old)
+    return parsed
+
+
+def _parse(source: str, filename: str) -> ParsedSource:
     shift = 1 if source.startswith(_BOM) else 0
     text = source[shift:]
     try:
         module = cst.parse_module(text)
     except (cst.ParserSyntaxError, RecursionError, ValueError) as e:
         raise MaskingError(f"{filename}: does not parse: {e}") from None
-    if module.code != text:
+    state = _PositionState(module)
+    module._codegen(state)
+    if "".join(state.tokens) != text:  # what `module.code` would give
         raise MaskingError(
             f"{filename}: cannot be reproduced byte for byte after parsing "
             "(lone CR line endings are not supported)"
         )
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    wide = wrapper.resolve(WhitespaceInclusivePositionProvider)
-    narrow = wrapper.resolve(PositionProvider)
-    line_starts = [0] + [m.end() for m in _NEWLINE_RE.finditer(text)]
     functions: dict[str, list[cst.FunctionDef]] = {}
     _index(module.body, "", functions)
-    return ParsedSource(source, filename, module, functions, wide, narrow, line_starts, shift)
+    return ParsedSource(source, filename, module, functions, state.wide, state.narrow, shift)
 
 
 def locate(source: str, qualname: str, *, filename: str = "<source>") -> FunctionSpan:

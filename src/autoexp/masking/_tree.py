@@ -173,24 +173,27 @@ def _files(root: Path) -> dict[str, bool]:
     out: dict[str, bool] = {}
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
-        rel = Path(dirpath).relative_to(root)
+        rel = os.path.relpath(dirpath, root)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
         for name in filenames:
             if not _skipped(name, False):
                 mode = os.lstat(os.path.join(dirpath, name)).st_mode
-                out[(rel / name).as_posix()] = stat.S_ISREG(mode)
+                out[prefix + name] = stat.S_ISREG(mode)
     return out
 
 
-def _agent_file(agent_dir: Path, path: str) -> Path | None:
+def _agent_file(agent_dir: Path, path: str, real_root: str | None = None) -> Path | None:
     """The agent's copy of `path` if it is a regular file inside the workspace (a symlink
-    could point at the original code on the host)."""
-    file = agent_dir / path
+    could point at the original code on the host). `real_root`: the workspace's real path,
+    when the caller has it already."""
+    file = os.path.join(agent_dir, path)
     try:
-        inside = file.resolve().is_relative_to(agent_dir.resolve())
+        root = real_root or os.path.realpath(agent_dir)
+        inside = os.path.realpath(file).startswith(root.rstrip(os.sep) + os.sep)
         regular = stat.S_ISREG(os.lstat(file).st_mode)
     except OSError:
         return None
-    return file if inside and regular and not file.is_symlink() else None
+    return Path(file) if inside and regular else None
 
 
 def _outside_edits(
@@ -208,8 +211,9 @@ def _outside_edits(
     edits += [
         f"added: {p}" for p in sorted(agent.keys() - original.keys()) if p.endswith(SOURCE_SUFFIXES)
     ]
+    real_root = os.path.realpath(agent_dir)
     for path in sorted(original.keys() & agent.keys()):
-        if not agent[path] or _agent_file(agent_dir, path) is None:
+        if not agent[path] or _agent_file(agent_dir, path, real_root) is None:
             edits.append(f"modified: {path} (not a regular file)")
             continue
         before = (original_dir / path).read_bytes()

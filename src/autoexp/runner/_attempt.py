@@ -97,39 +97,70 @@ DIFF_FILE_CAP = 1 << 20
 """Largest file whose text goes into workspace.diff (a bigger one is named with its size)."""
 
 
-def _text_files(root: Path) -> dict[str, str]:
-    """Text of every file under `root`, read without following symlinks: a link is shown as
-    its target's name, never its content (it may point at host files the agent cannot read)."""
-    out: dict[str, str] = {}
+def _skipped_in_diff(rel: str) -> bool:
+    """Harness files and byte-compiled code, never part of workspace.diff."""
+    *dirs, name = rel.split("/")
+    return name.endswith(".pyc") or any(d in _SKIP_DIFF for d in dirs)
+
+
+def _as_text(data: bytes | None, problem: str | None) -> str:
+    """How a file's content shows in workspace.diff."""
+    if data is None:
+        return f"<not shown: {problem or 'unreadable'}>\n"
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "<binary file>\n"
+
+
+def _workspace_files(root: Path) -> dict[str, bytes | str]:
+    """Every file under `root`: its bytes, or (a symlink, an unreadable or too large file) the
+    text it shows as. Read without following symlinks: a link is shown as its target's name,
+    never its content (it may point at host files the agent cannot read)."""
+    out: dict[str, bytes | str] = {}
     for dirpath, dirnames, filenames in os.walk(root):  # does not descend into linked dirs
-        here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIFF)
-        links = [d for d in dirnames if (here / d).is_symlink()]
-        for name in sorted([*filenames, *links]):
-            p = here / name
-            rel = p.relative_to(root).as_posix()
-            if p.suffix == ".pyc":
+        dirnames[:] = [d for d in dirnames if d not in _SKIP_DIFF]
+        rel = os.path.relpath(dirpath, root)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        links = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+        for name in [*filenames, *links]:
+            if name.endswith(".pyc"):
                 continue
-            if p.is_symlink():
-                out[rel] = f"<symlink to {os.readlink(p)}>\n"
+            path = os.path.join(dirpath, name)
+            if os.path.islink(path):
+                out[prefix + name] = f"<symlink to {os.readlink(path)}>\n"
                 continue
-            data, problem = read_agent_file(p, DIFF_FILE_CAP)
-            if data is None:
-                out[rel] = f"<not shown: {problem or 'unreadable'}>\n"
-                continue
-            try:
-                out[rel] = data.decode("utf-8")
-            except UnicodeDecodeError:
-                out[rel] = "<binary file>\n"
+            data, problem = read_agent_file(Path(path), DIFF_FILE_CAP)
+            out[prefix + name] = data if data is not None else _as_text(None, problem)
     return out
 
 
-def workspace_diff(before: Path, after: Path) -> str:
-    """Unified diff of every text file between two trees (harness files left out)."""
-    a, b = _text_files(before), _text_files(after)
+def _pristine_files(prep: Prepared) -> dict[str, bytes | str]:
+    """What the agent was given, as `_workspace_files` shows a tree."""
+    out: dict[str, bytes | str] = {}
+    for rel in prep.files:
+        if not _skipped_in_diff(rel):
+            data, problem = prep.pristine(rel, DIFF_FILE_CAP)
+            out[rel] = data if data is not None else _as_text(None, problem)
+    return out
+
+
+def workspace_diff(before: Prepared | Path, after: Path | None = None) -> str:
+    """Unified diff of every text file between two trees (harness files left out): what a
+    prepared workspace was given (`Prepared.pristine`, no copy needed) and the workspace now,
+    or two directories. Files are compared as bytes first, so only changed files are decoded."""
+    if isinstance(before, Prepared):
+        a, b = _pristine_files(before), _workspace_files(after or before.workspace)
+    else:
+        assert after is not None, "two directories, or a Prepared"
+        a, b = _workspace_files(before), _workspace_files(after)
     chunks: list[str] = []
     for name in sorted(set(a) | set(b)):
-        old, new = a.get(name, ""), b.get(name, "")
+        old_raw, new_raw = a.get(name), b.get(name)
+        if old_raw == new_raw:
+            continue
+        old = _text(old_raw)
+        new = _text(new_raw)
         if old == new:
             continue
         chunks.extend(
@@ -141,6 +172,12 @@ def workspace_diff(before: Path, after: Path) -> str:
             )
         )
     return "".join(chunks)
+
+
+def _text(raw: bytes | str | None) -> str:
+    if raw is None:
+        return ""
+    return raw if isinstance(raw, str) else _as_text(raw, None)
 
 
 def _agent_bodies(workspace: Path, task: Task, combo: tuple[str, ...]) -> dict[str, str | None]:
@@ -381,9 +418,7 @@ def _evidence(
     grading judges (integrity scan, visible and hidden re-executions, differential tests)."""
     logs = attempt_dir / "logs"
     shutil.rmtree(prep.workspace / AGENT_DIR, ignore_errors=True)
-    (attempt_dir / "workspace.diff").write_text(
-        workspace_diff(prep.pristine, prep.workspace), encoding="utf-8"
-    )
+    (attempt_dir / "workspace.diff").write_text(workspace_diff(prep), encoding="utf-8")
     agent_bodies = _agent_bodies(prep.workspace, task, spec.combo)
     _write_json(
         attempt_dir / "bodies.json",

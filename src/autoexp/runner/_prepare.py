@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from autoexp._io import read_agent_file
 from autoexp.agents._agentless import first_message
@@ -29,14 +30,39 @@ class Prepared(BaseModel):
 
     workspace: Path
     """The agent's working copy (masked code)."""
-    pristine: Path
-    """An untouched copy of the masked code, to tell what the agent changed."""
     prompt: Prompt
     """The rendered prompt."""
     originals: dict[str, str]
     """Original bodies of the masked functions (never shown to the agent)."""
     agent: str = "default"
     """The agent the prompt is for."""
+    code_dir: Path | None = None
+    """The task's original code the workspace was copied from."""
+    masked: dict[str, str] = Field(default_factory=dict)
+    """Relative path -> text of each file in which something was masked, as the agent got it."""
+    files: frozenset[str] = frozenset()
+    """Relative posix paths of the files the workspace started with."""
+
+    def pristine(self, rel: str, cap: int) -> tuple[bytes | None, str | None]:
+        """What file `rel` of the workspace held before the agent started, as `read_agent_file`
+        gives it ((data, None), (None, None) when there was no such file, (None, why) when it
+        is over `cap` bytes). Read from the original code (with the masked files' text), so
+        the workspace needs no second copy to tell what the agent changed."""
+        if rel in self.masked:
+            data = self.masked[rel].encode("utf-8")
+            too_large = f"{Path(rel).name} is {len(data)} bytes, more than the {cap} allowed"
+            return (data, None) if len(data) <= cap else (None, too_large)
+        if self.code_dir is None or rel not in self.files:
+            return None, None
+        path = self.code_dir / rel  # copied from here, following symlinks as copy_code does
+        try:
+            size = path.stat().st_size
+            if size > cap:
+                return None, f"{path.name} is {size} bytes, more than the {cap} allowed"
+            data = path.read_bytes()
+        except OSError as e:
+            return None, f"{path.name} cannot be read ({e.strerror or e})"
+        return (data, None) if len(data) <= cap else (None, f"{path.name} is more than {cap} bytes")
 
 
 def prepare_workspace(
@@ -51,7 +77,8 @@ def prepare_workspace(
 ) -> Prepared:
     """Mask `combo` in a copy of the task's code under `scratch`, check for leaks, render the prompt.
 
-    `scratch/workspace` is the agent's copy and `scratch/pristine` a reference copy.
+    `scratch/workspace` is the agent's copy; what it held before the agent started stays
+    readable through `Prepared.pristine` (from the original code, without a second copy).
     Raises LeakError when any line of a masked body survives in the workspace.
     The prompt names the workspace as the agent will see it: `/workspace` when its commands run
     in the sandbox (`sandboxed`), else its host path.
@@ -66,8 +93,6 @@ def prepare_workspace(
     if leaks:
         shown = "; ".join(str(leak) for leak in leaks[:5])
         raise LeakError(f"task {task.id}: masked code survives in the workspace: {shown}")
-    pristine = scratch / "pristine"
-    shutil.copytree(workspace, pristine)
     prompt = render_prompt(
         agent_name,
         task,
@@ -81,11 +106,23 @@ def prepare_workspace(
     )
     return Prepared(
         workspace=workspace,
-        pristine=pristine,
         prompt=prompt,
         originals=masked.originals,
         agent=agent_name,
+        code_dir=task.code_dir,
+        masked={rel: (workspace / rel).read_text(encoding="utf-8") for rel in masked.masked_files},
+        files=_listing(workspace),
     )
+
+
+def _listing(root: Path) -> frozenset[str]:
+    """Relative posix paths of the files under `root` (symlinks not followed)."""
+    out: list[str] = []
+    for dirpath, _, filenames in os.walk(root):
+        rel = os.path.relpath(dirpath, root)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        out += [prefix + name for name in filenames]
+    return frozenset(out)
 
 
 FIRST_MESSAGES: dict[str, Callable[[Path, Prompt], str]] = {"agentless": first_message}
@@ -126,7 +163,7 @@ def read_results_file(prepared: Prepared) -> tuple[dict[str, dict[str, float]] |
     data, problem = read_agent_file(prepared.workspace / name, MAX_RESULTS_BYTES)
     if data is None:
         return None, problem
-    shipped, _ = read_agent_file(prepared.pristine / name, MAX_RESULTS_BYTES)
+    shipped, _ = prepared.pristine(name, MAX_RESULTS_BYTES)
     if shipped == data:
         return None, None  # the repository's own file, untouched: the agent submitted nothing
     return parse_report(data)

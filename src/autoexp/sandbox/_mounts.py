@@ -10,6 +10,7 @@ an empty read-only tmpfs (or /dev/null for a file) is mounted over it.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Iterable
@@ -160,8 +161,40 @@ def filesystem_args(
     candidates += extra
     if network:  # often a symlink out of /etc (systemd-resolved)
         candidates.append(Path("/etc/resolv.conf"))
-    plan = _collect(candidates, hidden_real, required=extra, exempt=exempt)
+    args, binds = _system_args(
+        tuple(candidates), tuple(hidden_real), tuple(extra), tuple(exempt), tmp_size_mb
+    )
+    args = list(args)
+    real_ws = Path(os.path.realpath(workspace))
+    args += ["--bind", str(real_ws), str(WORKSPACE)]
+    for h in sorted(set(hidden_real)):
+        if not h.exists() or h == real_ws:  # asked to run in it: the workspace wins
+            continue
+        if _inside(h, [real_ws]):
+            dest = WORKSPACE / h.relative_to(real_ws)
+        elif any(h != b and h.is_relative_to(b) for b in binds):
+            dest = h
+        else:
+            continue  # not mounted at all
+        if h.is_dir():
+            args += ["--perms", "0555", "--tmpfs", str(dest), "--remount-ro", str(dest)]
+        else:
+            args += ["--ro-bind", "/dev/null", str(dest)]
+    return args
 
+
+@functools.lru_cache(maxsize=64)
+def _system_args(
+    candidates: tuple[Path, ...],
+    hidden_real: tuple[Path, ...],
+    required: tuple[Path, ...],
+    exempt: tuple[Path, ...],
+    tmp_size_mb: int,
+) -> tuple[tuple[str, ...], tuple[Path, ...]]:
+    """The arguments before the workspace (/proc, /dev, tmpfs, read-only binds, symlinks) and
+    the bound paths. Walking the candidates' symlinks costs a few milliseconds, and every
+    command of a run asks for the same plan, so it is computed once per set of inputs."""
+    plan = _collect(list(candidates), list(hidden_real), list(required), exempt)
     size = str(tmp_size_mb << 20)  # tmpfs lives in RAM, outside RLIMIT_AS: bound it too
     args = ["--proc", "/proc", "--dev", "/dev"]
     args += ["--perms", "1777", "--size", size, "--tmpfs", "/dev/shm"]
@@ -177,19 +210,4 @@ def filesystem_args(
         args += ["--ro-bind", str(path), str(path)]
     for link, target in plan.links.items():
         args += ["--symlink", str(target), str(link)]
-    real_ws = Path(os.path.realpath(workspace))
-    args += ["--bind", str(real_ws), str(WORKSPACE)]
-    for h in sorted(set(hidden_real)):
-        if not h.exists() or h == real_ws:  # asked to run in it: the workspace wins
-            continue
-        if _inside(h, [real_ws]):
-            dest = WORKSPACE / h.relative_to(real_ws)
-        elif any(h != b and h.is_relative_to(b) for b in plan.binds):
-            dest = h
-        else:
-            continue  # not mounted at all
-        if h.is_dir():
-            args += ["--perms", "0555", "--tmpfs", str(dest), "--remount-ro", str(dest)]
-        else:
-            args += ["--ro-bind", "/dev/null", str(dest)]
-    return args
+    return tuple(args), tuple(plan.binds)
