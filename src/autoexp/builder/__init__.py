@@ -49,12 +49,11 @@ _PUBLIC = {
     "review_points": "autoexp.builder._summary",
     "scan_functions": "autoexp.builder._choose",
     "summary_lines": "autoexp.builder._summary",
-    "todo_check": "autoexp.builder._review",
+    "todo_check": "autoexp.builder._validate",
     "todo_items": "autoexp.builder._describe",
     "trace_experiment": "autoexp.builder._trace",
     "traced_calls": "autoexp.builder._trace",
     "traced_command": "autoexp.builder._trace",
-    "validate_built": "autoexp.builder._review",
     "validate_task": "autoexp.builder._validate",
     "variants": "autoexp.builder._hidden",
 }
@@ -71,7 +70,6 @@ if TYPE_CHECKING:  # for type checkers only; the names are served by __getattr__
     from autoexp.builder._metrics import FoundMetric, FoundMetrics, find_metrics
     from autoexp.builder._options import BuildOptions
     from autoexp.builder._recover import compare_with_builtin
-    from autoexp.builder._review import todo_check, validate_built
     from autoexp.builder._summary import review_points, summary_lines
     from autoexp.builder._tolerance import (
         Calibration,
@@ -88,6 +86,7 @@ if TYPE_CHECKING:  # for type checkers only; the names are served by __getattr__
         MutantRow,
         TaskValidation,
         read_mutant,
+        todo_check,
         validate_task,
     )
 

@@ -22,12 +22,11 @@ from autoexp.builder._describe import TODO, describe
 from autoexp.builder._hidden import entry_file
 from autoexp.builder._metrics import FoundMetric, find_metrics
 from autoexp.builder._propose import propose_hidden
-from autoexp.builder._review import validate_built
 from autoexp.builder._runs import CommandRuns, Runner, calibrate_metrics
 from autoexp.builder._summary import review_points
 from autoexp.builder._tolerance import CALIBRATION_FILE, Calibration, ExperimentSpread
 from autoexp.builder._types import BuildError, BuildResult, ExperimentReport
-from autoexp.builder._validate import Check
+from autoexp.builder._validate import Check, validate_task
 from autoexp.builder._write import (
     copy_mutants,
     prune_unsampled,
@@ -300,7 +299,7 @@ def build_task(
         shutil.rmtree(scratch, ignore_errors=True)
     if validate:
         say("validating")
-        result.validation = validate_built(load_task(out), sandbox, on_check=on_check)
+        result.validation = validate_task(load_task(out), sandbox, on_check=on_check)
         result.review += [
             f"failed: {c.name}: {c.detail}" for c in result.validation.checks if not c.ok
         ]

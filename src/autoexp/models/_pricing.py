@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from autoexp._io import load_yaml
 from autoexp.errors import AutoexpError
 
 PRICES_ENV = "AUTOEXP_PRICES"
@@ -72,7 +73,7 @@ def _candidates(model: str) -> list[str]:
 
 def _parse(text: str, source: str) -> PriceTable:
     try:
-        data = yaml.safe_load(text) or {}
+        data = load_yaml(text) or {}
         return PriceTable.model_validate(data)
     except (yaml.YAMLError, ValidationError) as e:
         raise AutoexpError(f"prices file {source} is invalid: {e}") from None

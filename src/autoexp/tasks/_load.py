@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from autoexp._io import load_yaml
 from autoexp.errors import TaskError
 from autoexp.tasks._model import Task, TaskSpec
 
@@ -52,7 +53,7 @@ def load_task(path: str | Path) -> Task:
     except OSError as e:
         raise TaskError(f"{yml}: cannot be read: {e.strerror or e}") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
     except yaml.YAMLError as e:
         raise TaskError(f"{yml}: not valid YAML: {_cut(str(e))}") from None
     except RecursionError:
