@@ -17,6 +17,8 @@ import json
 import math
 from typing import Any
 
+import numpy as np
+
 SKETCH_MIN = 1024
 """Arrays with more elements than this are sketched."""
 SKETCH_PICKS = 256
@@ -51,51 +53,65 @@ def _as_float(x: Any) -> float | None:
     return None
 
 
+def _weights(n: int) -> np.ndarray:
+    """`weight(i)` for i in 0..n-1."""
+    return 0.5 + ((np.arange(n, dtype=np.int64) * 7919) % 101) / 100.0
+
+
+def _floats(data: list[Any]) -> np.ndarray | None:
+    """The flat data as float64 (NaN and infinities decoded), None when an element is not a
+    number (a bool, a string, ...)."""
+    types = set(map(type, data))
+    if types <= {float, int}:
+        return np.array(data, dtype=np.float64)
+    if not types <= {float, int, dict}:
+        return None
+    out = list(data)
+    for i, t in enumerate(map(type, data)):
+        if t is dict:
+            out[i] = _as_float(data[i])
+            if out[i] is None:
+                return None
+    return np.array(out, dtype=np.float64)
+
+
 def moments(data: list[Any], kind: str) -> dict[str, Any] | None:
-    """Counts and moments of an array's flat data (None: not a numeric array)."""
+    """Counts and moments of an array's flat data (None: not a numeric array), computed with
+    numpy (an array of 10^6 elements takes milliseconds). Float sums are numpy's pairwise
+    sums: their rounding error (about log2(n) ulps of the sum of |x|) is far below the slack
+    `moment_bounds` allows for it."""
     if kind in "biu":
-        if not all(isinstance(v, int) for v in data):
+        if set(map(type, data)) - {int, bool}:  # a bool array's elements are bools
             return None
+        w = _weights(len(data))
         return {
-            "sum": sum(int(v) for v in data),
-            "sq": sum(int(v) * int(v) for v in data),
-            "wsum": math.fsum(weight(i) * v for i, v in enumerate(data)),
+            "sum": sum(data),
+            "sq": sum(v * v for v in data),
+            # compared exactly with a recorded value: correctly rounded, as it always was
+            "wsum": math.fsum((w * np.array(data, dtype=np.float64)).tolist()),
         }
     if kind != "f":
         return None
-    nan = pos = neg = n = 0
-    s1 = sa = s2 = sw = swa = w = 0.0
-    values: list[float] = []
-    for i, v in enumerate(data):
-        x = _as_float(v)
-        if x is None:
-            return None
-        if math.isnan(x):
-            nan += 1
-        elif math.isinf(x):
-            pos += x > 0
-            neg += x < 0
-        else:
-            n += 1
-            values.append(x)
-            wi = weight(i)
-            sw += wi * x
-            swa += wi * abs(x)
-            w += wi
-    s1 = math.fsum(values)
-    sa = math.fsum(abs(x) for x in values)
-    s2 = math.fsum(x * x for x in values)
+    x = _floats(data)
+    if x is None:
+        return None
+    nan = np.isnan(x)
+    inf = np.isinf(x)
+    keep = ~(nan | inf)
+    finite = x[keep]
+    w = _weights(len(x))[keep]
+    absolute = np.abs(finite)
     return {
-        "nan": nan,
-        "posinf": pos,
-        "neginf": neg,
-        "finite": n,
-        "sum": s1,
-        "abs": sa,
-        "sq": s2,
-        "wsum": sw,
-        "wabs": swa,
-        "w": w,
+        "nan": int(nan.sum()),
+        "posinf": int((inf & (x > 0)).sum()),
+        "neginf": int((inf & (x < 0)).sum()),
+        "finite": int(finite.size),
+        "sum": float(finite.sum()),
+        "abs": float(absolute.sum()),
+        "sq": float((finite * finite).sum()),
+        "wsum": float((w * finite).sum()),
+        "wabs": float((w * absolute).sum()),
+        "w": float(w.sum()),
     }
 
 
