@@ -186,7 +186,10 @@ def index_workspace(root: Path) -> dict[str, _Module]:
 
 
 def _may_reference(caller: _Module, target: _Def) -> bool:
-    if caller.path == target.path:
+    """Whether code in `caller` can call `target`: from its own file, a module that imports
+    its module or top-level name, or, for a method, anywhere (it is called through an object,
+    which any module may be handed)."""
+    if caller.path == target.path or target.owner is not None:
         return True
     stem = Path(target.path).stem
     top = target.qualname.split(".", 1)[0]
