@@ -200,7 +200,9 @@ class _Encoder:
         if kind in "biu":
             data = flat.tolist()
         elif kind == "f":
-            data = [_float(v) for v in flat.astype(np.float64).tolist()]
+            f64 = flat.astype(np.float64)
+            finite = bool(np.isfinite(f64).all())  # the usual case: no per-element work
+            data = f64.tolist() if finite else [_float(v) for v in f64.tolist()]
         elif kind == "c":
             data = [{"__complex__": [_float(v.real), _float(v.imag)]} for v in flat.tolist()]
         elif kind in "USO":
@@ -395,8 +397,13 @@ def run_sample(fn, record: dict, max_nodes: int) -> dict:
     return {"raised": None, "return": ret, "after": after}
 
 
-def _write(path: str, data: dict, cap: int) -> None:
-    text = _json_dumps(data, allow_nan=False, separators=(",", ":"))
+def _write(path: str, data: dict, texts: list, cap: int) -> None:
+    """Write the results: `data` with, as its "samples" (its last key), the samples already
+    encoded in `texts`. Each sample is encoded once, when it finishes (results are written
+    after every sample, so a timeout still leaves the finished ones)."""
+    head = _json_dumps({**data, "samples": []}, allow_nan=False, separators=(",", ":"))
+    assert head.endswith('"samples":[]}')
+    text = head[: -len("[]}")] + "[" + ",".join(texts) + "]}"
     if len(text) > cap:
         data = {**data, "samples": [], "error": f"results over {cap} bytes"}
         text = _json_dumps(data, allow_nan=False)
@@ -406,11 +413,12 @@ def _write(path: str, data: dict, cap: int) -> None:
     _replace(tmp, path)
 
 
-def _sample_cap(out: dict, cap: int) -> dict:
+def _sample_text(out: dict, cap: int) -> str:
+    """A sample's output, encoded (an error in its place when it is over `cap` bytes)."""
     text = _json_dumps(out, allow_nan=False, separators=(",", ":"))
     if len(text) > cap:
-        return {"error": f"output over {cap} bytes"}
-    return out
+        return _json_dumps({"error": f"output over {cap} bytes"})
+    return text
 
 
 def _load(path: str, blob_dir: str | None = None) -> dict:
@@ -448,6 +456,7 @@ def main(job_path: str) -> int:
         "error": None,
         "samples": [],
     }
+    texts: list = []
     os.chdir(root)
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
@@ -460,9 +469,9 @@ def main(job_path: str) -> int:
         fn = resolve(module, job["qualname"])
     except BaseException as e:
         data["error"] = f"cannot load {job['function']}: {type(e).__name__}: {e}"[:1000]
-        _write(results_path, data, file_cap)
+        _write(results_path, data, texts, file_cap)
         return 3
-    _write(results_path, data, file_cap)
+    _write(results_path, data, texts, file_cap)
     for sample in job["samples"]:
         try:
             inputs = os.path.join(root, job["inputs"])
@@ -473,15 +482,18 @@ def main(job_path: str) -> int:
             out = {"error": f"cannot load input {sample}: {type(e).__name__}: {e}"[:1000]}
         else:
             try:
-                out = _sample_cap(run_sample(fn, record, max_nodes), sample_cap)
+                out = run_sample(fn, record, max_nodes)
             except TooLarge as e:
                 out = {"error": f"output too large: {e}"}
             except Exception as e:  # encoding failed
                 out = {"error": f"cannot encode the output: {type(e).__name__}: {e}"[:1000]}
-        data["samples"].append(out)
-        _write(results_path, data, file_cap)
+        try:
+            texts.append(_sample_text(out, sample_cap))
+        except Exception as e:  # e.g. a value json cannot write
+            texts.append(_json_dumps({"error": f"cannot encode the output: {e}"[:1000]}))
+        _write(results_path, data, texts, file_cap)
     data["done"] = True
-    _write(results_path, data, file_cap)
+    _write(results_path, data, texts, file_cap)
     return 0
 
 
