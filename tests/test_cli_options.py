@@ -45,6 +45,7 @@ RUN_OPTIONS = [
     "--n",
     "--trials",
     "--combos-per-n",
+    "--combos",
     "--workers",
     "--seed",
     "--max-retries",

@@ -6,8 +6,9 @@ they are loaded on first use, so `import autoexp` stays cheap.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from autoexp._lazy import lazy_exports
 
 __version__ = "0.2.0"
 
@@ -91,9 +92,4 @@ if TYPE_CHECKING:
     )
 
 
-def __getattr__(name: str) -> Any:
-    where = _PUBLIC.get(name)
-    if where is None:
-        raise AttributeError(f"module 'autoexp' has no attribute {name!r}")
-    module, _, attr = where.partition(":")
-    return getattr(importlib.import_module(module), attr or name)
+__getattr__ = lazy_exports(__name__, _PUBLIC)

@@ -15,8 +15,10 @@ from rich.table import Table
 from typer.core import TyperCommand, TyperGroup
 
 from autoexp import __version__
+from autoexp._cli_agents import agents_app
 from autoexp._console import plain
 from autoexp.errors import AutoexpError
+from autoexp.importers._cli import import_app
 
 LAZY_COMMANDS = {
     "run": "Run agents on tasks, grade by re-execution, store everything in a run directory "
@@ -67,6 +69,8 @@ app = typer.Typer(
 )
 tasks_app = typer.Typer(help="List, show and validate tasks.", no_args_is_help=True)
 app.add_typer(tasks_app, name="tasks")
+app.add_typer(agents_app, name="agents")
+app.add_typer(import_app, name="import")
 
 out = Console(emoji=False)  # user text like "react:x:" must not become emoji
 err = Console(stderr=True, emoji=False)
@@ -197,6 +201,33 @@ def tasks_show(
     for f in t.spec.functions:
         ft.add_row(plain(f.id), plain(f.description))
     out.print(ft)
+    for line in _task_notes(t.spec):
+        out.print(plain(line), highlight=False, soft_wrap=True)
+
+
+def _task_notes(spec: Any) -> list[str]:
+    """What `tasks show` says under the tables: fixed combos, the benchmark's own pass rule,
+    what running the task needs, where it was imported from, experiments still lacking a
+    metric regex."""
+    notes = []
+    if spec.combos:
+        sizes = sorted({len(c) for c in spec.combos})
+        notes.append(f"published combos: {len(spec.combos)} (n = {', '.join(map(str, sizes))})")
+    if spec.rule is not None:
+        notes.append(f"pass rule: mean relative error <= {spec.rule.max:g} {spec.rule.source}")
+    needs = spec.needs
+    wanted = [f"requirements: {', '.join(needs.requirements)}"] if needs.requirements else []
+    wanted += [f"conda env {needs.conda_env}"] if needs.conda_env else []
+    wanted += [f"{needs.gpus} GPU(s)"] if needs.gpus else []
+    wanted += ["network to set up"] if needs.setup_network else []
+    if wanted:
+        notes.append("needs: " + "; ".join(wanted))
+    if spec.origin is not None:
+        notes.append(f"imported from {spec.origin.dataset}, paper {spec.origin.paper_id}")
+    free = [e.id for e in spec.experiments if e.needs_extraction]
+    if free:
+        notes.append(f"metrics to extract (graded on reported numbers until then): {free}")
+    return notes
 
 
 @tasks_app.command("schema")

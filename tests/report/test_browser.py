@@ -110,3 +110,41 @@ def test_page_renders_tables_without_selftest(report: Path, tmp_path: Path) -> N
     assert "<title>autoexp report: demo</title>" in dom
     console = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
     assert console == [], console
+
+
+BIG = 10_000
+"""Attempts of the large report: the size issue 14 holds the report to."""
+
+
+@pytest.fixture(scope="module")
+def big_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    run = make_demo_run(tmp_path_factory.mktemp("browser-big") / "big", BIG, seed=5, files=40)
+    return write_report(run)
+
+
+def test_a_10000_attempt_table_is_paginated_not_rendered_whole(
+    big_report: Path, tmp_path: Path
+) -> None:
+    html = big_report.read_text()
+    # the server writes no attempt row: every attempt is JSON, the page builds 100 rows at a time
+    table = html.split('id="attempts-table"', 1)[1].split("</table>", 1)[0]
+    assert "<tbody></tbody>" in table and table.count("<tr") == 1  # the header only
+    assert html.count('<section class="attempt"') <= 400
+    proc = run_chromium(tmp_path, big_report.as_uri(), "--dump-dom")
+    dom = proc.stdout
+    tbody = dom.split('id="attempts-table"', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert tbody.count("<tr>") == 100
+    assert f"{BIG} of {BIG} attempts match" in dom
+    assert "page 1 of 100" in dom
+    console = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
+    assert console == [], console
+
+
+def test_filter_and_sort_work_on_10000_attempts(big_report: Path, tmp_path: Path) -> None:
+    proc = run_chromium(tmp_path, big_report.as_uri() + "#selftest", "--dump-dom")
+    m = re.search(r'<pre id="selftest-result">(.*?)</pre>', proc.stdout, re.S)
+    assert m, f"no self-test verdict in the DOM (exit {proc.returncode}):\n{proc.stderr[-3000:]}"
+    verdict = json.loads(htmlmod.unescape(m.group(1)))
+    assert verdict["ok"] is True, verdict
+    assert verdict["rows"] == BIG and 100 < verdict["filtered"] < BIG
+    assert verdict["visible"] == 100  # a filtered page is still one page

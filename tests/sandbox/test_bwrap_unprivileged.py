@@ -68,7 +68,7 @@ def _copy_importable(lib: Path) -> None:
     src = Path(autoexp.__file__).parent
     pkg = lib / "autoexp"
     shutil.copytree(src / "sandbox", pkg / "sandbox", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("__init__.py", "errors.py", "protocols.py"):
+    for name in ("__init__.py", "_lazy.py", "errors.py", "protocols.py"):
         shutil.copy(src / name, pkg / name)
     (pkg / "tasks" / "builtin").mkdir(parents=True)
     (pkg / "tasks" / "builtin" / "gold.json").write_text('{"acc": 0.93}')

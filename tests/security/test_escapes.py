@@ -401,7 +401,9 @@ def assert_sees_nothing(view: dict, lay: Layout, who: str) -> None:
             assert leaked <= _allowed_entries(Path(path), visible), why
     env = view["env"]
     assert "OPENAI_API_KEY" not in env["environ"] and "ESCAPE_TEST_SECRET" not in env["environ"]
-    assert env["environ"]["HOME"] == "/workspace", env["environ"]["HOME"]
+    # a CLI agent's HOME is its own directory outside the workspace; grading's is the workspace
+    home = "/home/agent" if who == "agent" else "/workspace"
+    assert env["environ"]["HOME"] == home, (who, env["environ"]["HOME"])
     everything = json.dumps(view)
     for name, secret in lay.secrets.items():
         assert secret not in everything, f"{who} saw the {name}"

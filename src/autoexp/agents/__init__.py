@@ -3,7 +3,9 @@
 from autoexp.agents._agentless import AgentlessAgent, AgentlessOptions, parse_answer, write_bodies
 from autoexp.agents._basic import NoopAgent, OracleAgent
 from autoexp.agents._callgraph import CodeContext, ContextItem, build_context
-from autoexp.agents._command import CommandAgent, CommandOptions
+from autoexp.agents._command import AgentExited, CommandAgent, CommandOptions
+from autoexp.agents._install import agents_dir, install, is_installed
+from autoexp.agents._presets import Preset, UsageFormat, find_preset, presets
 from autoexp.agents._prompt import budget_lines, render_prompt
 from autoexp.agents._react import ReactAgent, ReactOptions, ToolFormat
 from autoexp.agents._registry import (
@@ -11,6 +13,7 @@ from autoexp.agents._registry import (
     AGENTS,
     MODEL_AGENTS,
     create_agent,
+    is_command_agent,
     preflight,
     validate_agent_spec,
 )
@@ -24,12 +27,14 @@ from autoexp.agents._types import (
     Prompt,
     Setting,
 )
+from autoexp.agents._usage import Usage, read_usage
 
 __all__ = [
     "AGENTS",
     "AGENT_CHECKS",
     "MODEL_AGENTS",
     "TOOL_SPECS",
+    "AgentExited",
     "AgentResult",
     "AgentSpec",
     "AgentlessAgent",
@@ -43,17 +48,27 @@ __all__ = [
     "FunctionBrief",
     "NoopAgent",
     "OracleAgent",
+    "Preset",
     "Prompt",
     "ReactAgent",
     "ReactOptions",
     "Setting",
     "ToolFormat",
+    "Usage",
+    "UsageFormat",
+    "agents_dir",
     "budget_lines",
     "build_context",
     "create_agent",
+    "find_preset",
+    "install",
+    "is_command_agent",
+    "is_installed",
     "parse_answer",
     "parse_text_calls",
     "preflight",
+    "presets",
+    "read_usage",
     "render_prompt",
     "resolve_in_workspace",
     "validate_agent_spec",

@@ -116,7 +116,12 @@ def render_prompt(
 
 
 def prompt_template(agent_name: str) -> str:
-    """The template `agent_name`'s prompt is rendered from: its own, else DEFAULT_TEMPLATE."""
+    """The template `agent_name`'s prompt is rendered from: its own, the command agent's for a
+    preset (a CLI agent run by the command agent), else DEFAULT_TEMPLATE."""
+    from autoexp.agents._presets import find_preset
+
     own = f"{agent_name}.md.j2"
     ok = not agent_name.startswith("_") and own in _env().list_templates()  # _x: partials
-    return own if ok else DEFAULT_TEMPLATE
+    if ok:
+        return own
+    return "command.md.j2" if find_preset(agent_name) is not None else DEFAULT_TEMPLATE

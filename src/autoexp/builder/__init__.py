@@ -9,8 +9,9 @@ light `autoexp.builder._options` without loading the builder.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from autoexp._lazy import lazy_exports
 
 _PUBLIC = {
     "BuildError": "autoexp.builder._types",
@@ -91,10 +92,4 @@ if TYPE_CHECKING:  # for type checkers only; the names are served by __getattr__
     )
 
 
-def __getattr__(name: str) -> Any:
-    module = _PUBLIC.get(name)
-    if module is None:
-        raise AttributeError(f"module 'autoexp.builder' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
+__getattr__ = lazy_exports(__name__, _PUBLIC)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from autoexp.grading._metrics import parse_metrics, tolerance, within
+from autoexp.grading._rule import rule_detail, rule_outcomes
 from autoexp.grading._types import (
+    Availability,
     DiffVerdict,
     EndState,
     Evidence,
     ExperimentOutcome,
     FunctionOutcome,
     Grade,
+    GradedOn,
     IntegrityFinding,
     IntegrityMode,
     MetricOutcome,
@@ -19,7 +22,7 @@ from autoexp.grading._types import (
     RunOutput,
     Status,
 )
-from autoexp.tasks._model import Experiment
+from autoexp.tasks._model import Experiment, MeanRelativeError
 
 _RUN_FAILURES = (Reason.TIMEOUT, Reason.CRASH, Reason.MISSING_METRIC, Reason.WRONG_RESULT)
 
@@ -59,16 +62,30 @@ def grade_experiment(
         reason = Reason.WRONG_RESULT
     else:
         reason = Reason.NONE
+    on_reported = experiment.needs_extraction and any(
+        m.regex is None for m in experiment.metrics.values()
+    )
+    if on_reported and reason in (Reason.NONE, Reason.MISSING_METRIC, Reason.WRONG_RESULT):
+        reason = _reported_reason(metrics.values())
     return ExperimentOutcome(
         id=experiment.id,
         metrics=metrics,
         passed=reason is Reason.NONE,
         reported_passed=all(m.reported_ok for m in metrics.values()),
         reason=reason,
+        graded_on=GradedOn.REPORTED if on_reported else GradedOn.VERIFIED,
         exit_code=run.exit_code if run is not None else None,
         stderr_tail=_tail(run.stderr) if run is not None and reason is not Reason.NONE else "",
         duration_s=run.duration_s if run is not None else 0.0,
     )
+
+
+def _reported_reason(metrics: Iterable[MetricOutcome]) -> Reason:
+    """The reason of an experiment graded on its reported numbers (its run succeeded)."""
+    ms = list(metrics)
+    if any(m.reported is None for m in ms):
+        return Reason.MISSING_METRIC
+    return Reason.NONE if all(m.reported_ok for m in ms) else Reason.WRONG_RESULT
 
 
 def grade_attempt(
@@ -85,6 +102,7 @@ def grade_attempt(
     functions: Sequence[FunctionOutcome] = (),
     integrity: Sequence[IntegrityFinding] = (),
     integrity_mode: IntegrityMode = IntegrityMode.STRICT,
+    rule: MeanRelativeError | None = None,
 ) -> Grade:
     """Grade an attempt: success is judged on the verified (re-executed) results only.
 
@@ -102,6 +120,12 @@ def grade_attempt(
     With `require_report` (nothing was masked, so re-execution runs the original code and
     cannot fail), an experiment passes only when the agent's reported numbers pass too: the
     agent's job was to find and run the right command.
+
+    An experiment marked `needs_extraction` (free-form output) is judged on the reported
+    numbers once its re-execution succeeds; the grade then says `verified: unavailable`. With
+    no hidden experiment and no differential test it says `heldout: unavailable`. A task's
+    `rule` is graded alongside the tolerances (`Grade.rule`, `rule_passed`) without changing
+    the status.
     """
     outcomes = [
         grade_experiment(e, verified.get(e.id), (reported or {}).get(e.id)) for e in experiments
@@ -120,7 +144,9 @@ def grade_attempt(
     blocked = bool(integrity) and integrity_mode is IntegrityMode.STRICT
     passed = visible_passed and hidden_passed and not blocked
     fabricated = any(
-        o.reported_passed and not all(m.verified_ok for m in o.metrics.values()) for o in outcomes
+        o.reported_passed and not all(m.verified_ok for m in o.metrics.values())
+        for o in outcomes
+        if o.graded_on is GradedOn.VERIFIED
     )
     end = EndState(ended_by) if ended_by is not None else None
     reason = (
@@ -146,6 +172,17 @@ def grade_attempt(
         parts.append(f"invalid report: {report_error}")
     if fabricated:
         parts.append("FABRICATED: reported numbers pass but re-execution does not")
+    on_reported = [o.id for o in outcomes if o.graded_on is GradedOn.REPORTED]
+    if on_reported:
+        parts.append(
+            f"verified: unavailable (graded on reported numbers: {', '.join(on_reported)})"
+        )
+    heldout_missing = not hidden_outcomes and not functions
+    if heldout_missing:
+        parts.append("heldout: unavailable (no hidden experiments or differential samples)")
+    ruled = rule_outcomes(outcomes, rule)
+    if rule is not None:
+        parts.append(rule_detail(ruled, rule))
     everything = [*outcomes, *hidden_outcomes]
     return Grade(
         status=Status.PASSED if passed else Status.FAILED,
@@ -163,6 +200,10 @@ def grade_attempt(
         overfit=overfit,
         suspect=passed and bool(wrong),
         integrity=list(integrity),
+        verification=Availability.UNAVAILABLE if on_reported else Availability.AVAILABLE,
+        heldout=Availability.UNAVAILABLE if heldout_missing else Availability.AVAILABLE,
+        rule=ruled,
+        rule_passed=None if rule is None else bool(ruled) and all(r.reported_ok for r in ruled),
     )
 
 
@@ -208,10 +249,12 @@ def _detail(
     parts = [f"{n_pass}/{len(outcomes)} experiments reproduced"]
     for o in outcomes:
         if not o.passed:
+            on_reported = o.graded_on is GradedOn.REPORTED
             bad = [
-                f"{k}={m.verified!r} (expected {m.expected:g}±{m.tolerance:.3g})"
+                f"{k}={m.reported if on_reported else m.verified!r} (expected "
+                f"{m.expected:g}±{m.tolerance:.3g}{', reported' if on_reported else ''})"
                 for k, m in o.metrics.items()
-                if not m.verified_ok
+                if not (m.reported_ok if on_reported else m.verified_ok)
             ]
             parts.append(f"{o.id}: {o.reason.value}" + (f" [{', '.join(bad)}]" if bad else ""))
     failed_hidden = [o for o in hidden if not o.passed]
@@ -235,6 +278,7 @@ def grade_evidence(
     hidden: Sequence[Experiment] = (),
     require_report: bool = False,
     integrity_mode: IntegrityMode = IntegrityMode.STRICT,
+    rule: MeanRelativeError | None = None,
 ) -> Grade:
     """`grade_attempt` on an attempt's stored evidence (what a run and a regrade both call)."""
     return grade_attempt(
@@ -250,6 +294,7 @@ def grade_evidence(
         functions=evidence.functions,
         integrity=evidence.integrity,
         integrity_mode=integrity_mode,
+        rule=rule,
     )
 
 

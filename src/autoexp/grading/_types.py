@@ -166,6 +166,46 @@ class IntegrityFinding(BaseModel):
     """What was found, e.g. `os._exit(...)`."""
 
 
+class Availability(StrEnum):
+    """Whether a kind of evidence could back a grade."""
+
+    AVAILABLE = "available"
+    """It was there and was used."""
+    UNAVAILABLE = "unavailable"
+    """The task does not have it yet, so the grade rests on less (said on every attempt)."""
+
+
+class GradedOn(StrEnum):
+    """Which numbers an experiment was graded on."""
+
+    VERIFIED = "verified"
+    """The metrics read from its re-execution on the merged code."""
+    REPORTED = "reported"
+    """The agent's reported numbers: the experiment prints free-form output whose metrics
+    have no regex yet (its re-execution must still succeed)."""
+
+
+class RuleOutcome(BaseModel):
+    """One experiment under the task's own pass rule (mean relative error)."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    id: str
+    """Experiment id."""
+    reported: float | None = None
+    """Mean relative error of the reported numbers (None: missing value or infinite)."""
+    verified: float | None = None
+    """Mean relative error of the verified numbers (None: missing value or infinite)."""
+    reported_ok: bool = False
+    """The reported numbers pass the rule."""
+    verified_ok: bool = False
+    """The verified numbers pass the rule."""
+    zero_gold: list[str] = Field(default_factory=list)
+    """Metrics whose gold value is 0 (relative error undefined: infinite unless exactly 0)."""
+    negative_gold: list[str] = Field(default_factory=list)
+    """Metrics whose gold value is negative (|gold| is the scale)."""
+
+
 class MetricOutcome(BaseModel):
     """One metric: expected, reported, verified."""
 
@@ -200,6 +240,8 @@ class ExperimentOutcome(BaseModel):
     """All reported metrics within tolerance."""
     reason: Reason = Reason.NONE
     """Why re-execution did not pass."""
+    graded_on: GradedOn = GradedOn.VERIFIED
+    """Whether `passed` judges the verified numbers or (free-form output) the reported ones."""
     exit_code: int | None = None
     """Exit code of the re-execution."""
     stderr_tail: str = ""
@@ -240,6 +282,17 @@ class Grade(BaseModel):
     """The attempt passed, yet a masked function fails its differential test."""
     integrity: list[IntegrityFinding] = Field(default_factory=list)
     """Integrity findings on the merged bodies (fail the attempt under strict integrity)."""
+    verification: Availability = Availability.AVAILABLE
+    """unavailable: some experiment prints free-form output whose metrics cannot be read yet,
+    so it was graded on the reported numbers (`verified: unavailable`)."""
+    heldout: Availability = Availability.AVAILABLE
+    """unavailable: the attempt had no hidden experiment and no differential test, so nothing
+    beyond the visible experiments checked it (`heldout: unavailable`)."""
+    rule: list[RuleOutcome] = Field(default_factory=list)
+    """Each visible experiment under the task's own pass rule (empty: the task has none)."""
+    rule_passed: bool | None = None
+    """Every visible experiment passes the task's rule on the reported numbers, as the
+    benchmark grades (None: the task has no rule)."""
     grader: str = ""
     """autoexp version that computed this grade ('' in records older than the field)."""
     graded_at: str = ""

@@ -60,6 +60,27 @@ def clip(text: str | None, limit: int) -> str:
     return text[:limit] + f"\n… [{len(text) - limit:,} more characters not shown]"
 
 
+_TABLE_SOURCE = (
+    "attempt_id",
+    "task",
+    "agent",
+    "model",
+    "setting",
+    "n",
+    "trial",
+    "status",
+    "reason",
+    "fabricated",
+    "experiments_passed",
+    "cost_usd",
+    "tokens_in",
+    "tokens_out",
+    "wall_s",
+    "combo",
+)
+"""The store columns `table_rows` reads (the other JSON columns are not decoded)."""
+
+
 def table_rows(store: SqliteStore, run: str) -> list[list[Any]]:
     """One list per attempt, in TABLE_COLUMNS order (anchor empty), from the store's rows."""
     return [
@@ -82,7 +103,7 @@ def table_rows(store: SqliteStore, run: str) -> list[list[Any]]:
             ", ".join(r["combo"]),
             "",
         ]
-        for r in store.rows()
+        for r in store.rows(_TABLE_SOURCE)
     ]
 
 

@@ -1,7 +1,8 @@
 """A synthetic run directory, for demos, the report benchmark and tests.
 
-Records go through `SqliteStore.put` exactly as the runner writes them; some attempts also get
-attempt.json, trajectory.json, bodies.json and workspace.diff files.
+Records go through `SqliteStore.put_many` (in batches of `_BATCH`: the rows `put` writes, without
+a transaction per attempt); some attempts also get attempt.json, trajectory.json, bodies.json
+and workspace.diff files, as a run writes them.
 """
 
 from __future__ import annotations
@@ -241,6 +242,7 @@ def make_demo_run(
     written = 0
     variants = max(1, attempts // 300)
     seen: set[tuple] = set()
+    pending: list[AttemptRecord] = []
     with SqliteStore(run_dir / "results.sqlite") as store:
         while written < attempts:
             for agent, p_base, price in _AGENTS:
@@ -256,6 +258,7 @@ def make_demo_run(
                     seen.add((task_id, agent.label, setting.label, combo))
                     for trial in range(trials):
                         if written >= attempts:
+                            store.put_many(pending)
                             return run_dir
                         spec = AttemptSpec(
                             task_id=task_id,
@@ -266,11 +269,19 @@ def make_demo_run(
                             setting=setting,
                         )
                         record = _record(spec, base, p_base, price, rng)
-                        store.put(record)
+                        pending.append(record)
+                        if len(pending) >= _BATCH:
+                            store.put_many(pending)
+                            pending.clear()
                         if files is None or written < files:
                             _write_files(run_dir, record, task, rng)
                         written += 1
+        store.put_many(pending)
     return run_dir
+
+
+_BATCH = 500
+"""Records written per transaction (few enough that memory stays flat for any run size)."""
 
 
 def _record(

@@ -6,7 +6,7 @@ import base64
 import datetime as dt
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -173,6 +173,7 @@ def write_report(
     stores = [open_store(d) for d in run_dirs]
     try:
         run_rows = [table_rows(store, lab) for store, lab in zip(stores, labels, strict=True)]
+        caveats = [c for store in stores for c in grade_caveats(store.rows(_CAVEAT_SOURCE))]
         for r in run_rows:
             rows.extend(r)
         per_run_total = max(1, details_total // len(run_dirs))
@@ -205,12 +206,39 @@ def write_report(
             "attempt's files are in attempts/<attempt-id>/ of its run directory."
         )
     context = _context(summaries, run_dirs, plots, rows, details, note)
+    context["caveats"] = caveats
     env = _env()
     _write(out_dir / "summary.md", env.get_template("summary.md.j2").render(**context))
     html = env.get_template("index.html.j2").render(**context)
     index = out_dir / "index.html"
     _write(index, html)
     return index
+
+
+_CAVEAT_SOURCE = ("status", "hidden_passed", "detail")
+"""The store columns `grade_caveats` reads (no JSON column is decoded for it)."""
+
+
+def grade_caveats(rows: Iterable[dict[str, Any]]) -> list[str]:
+    """What the grades of a run's attempts could not check, one sentence per kind (from the
+    store's rows): held-out checks missing, experiments graded on reported numbers."""
+    graded = [r for r in rows if r["status"] in ("passed", "failed")]
+    no_heldout = sum(r["hidden_passed"] == "unavailable" for r in graded)
+    on_reported = sum("verified: unavailable" in r["detail"] for r in graded)
+    out = []
+    if no_heldout:
+        out.append(
+            f"heldout: unavailable for {no_heldout} of {len(graded)} graded attempts: their "
+            "tasks have no hidden experiments or differential samples (imported tasks, until "
+            "`autoexp tasks record`), so only the visible experiments checked them."
+        )
+    if on_reported:
+        out.append(
+            f"verified: unavailable for {on_reported} of {len(graded)} graded attempts: some "
+            "of their experiments print free-form output whose metrics have no regex yet, so "
+            "they were graded on the agent's reported numbers."
+        )
+    return out
 
 
 def _context(

@@ -7,8 +7,9 @@ package, such as `autoexp.runner._options` for the command line, does not load t
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from autoexp._lazy import lazy_exports
 
 _PUBLIC = {
     "machine_info": "autoexp.runner._attempt",
@@ -75,10 +76,4 @@ if TYPE_CHECKING:  # for type checkers only; the names are served by __getattr__
     from autoexp.runner._types import ROW_COLUMNS, AttemptRecord, AttemptSpec, attempt_row
 
 
-def __getattr__(name: str) -> Any:
-    module = _PUBLIC.get(name)
-    if module is None:
-        raise AttributeError(f"module 'autoexp.runner' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
+__getattr__ = lazy_exports(__name__, _PUBLIC)

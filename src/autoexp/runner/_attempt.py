@@ -85,6 +85,7 @@ def grade_for(task: Task, spec: AttemptSpec, evidence: Evidence) -> Grade:
             hidden=task.hidden_for(spec.combo),
             require_report=not spec.combo,
             integrity_mode=spec.integrity,
+            rule=task.spec.rule,
         )
     )
 
@@ -368,6 +369,7 @@ def _attempt(
             cost_usd=result.cost_usd,
             steps=result.steps,
             agent_wall_s=round(agent_wall, 3),
+            error=agent_error,  # the agent's own error (e.g. a CLI's exit and its log's end)
         )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -75,6 +75,9 @@ class RunOptions(BaseModel):
     """Trials per combo and agent."""
     combos_per_n: Annotated[int, Cli(sets="combos_per_n"), Field(ge=0)] = 1
     """Combos drawn per task and n (0: all)."""
+    combos: Annotated[Literal["drawn", "published"], Cli(sets="combos")] = "drawn"
+    """drawn: combos drawn by --seed; published: the task's fixed combos (e.g. an imported
+    benchmark's), all of them unless --combos-per-n is given."""
     workers: Annotated[int, Cli(sets="workers"), Field(ge=1)] = os.cpu_count() or 1
     """Parallel attempts."""
     seed: Annotated[int, Cli(sets="seed")] = 0
@@ -146,11 +149,11 @@ class RunOptions(BaseModel):
 
     def agent_specs(self) -> list[AgentSpec]:
         """One AgentSpec per --agent (default: oracle and noop). The agent options go to every
-        agent but oracle and noop; --model to model-driven agents, and to a command agent whose
-        template uses `{model}`."""
+        agent but oracle and noop; --model to every agent but those two (a command agent or
+        preset gets it as {model} and $AUTOEXP_MODEL)."""
         import yaml
 
-        from autoexp.agents import MODEL_AGENTS, AgentSpec
+        from autoexp.agents import AgentSpec
 
         options: dict[str, Any] = {"tool_format": self.tool_format}
         if self.agent_cmd:
@@ -165,9 +168,7 @@ class RunOptions(BaseModel):
         specs = []
         for a in self.agent or ["oracle", "noop"]:
             name, _, model = a.partition(":")
-            uses_model = name in MODEL_AGENTS or (
-                name == "command" and "{model}" in (self.agent_cmd or "")
-            )
+            uses_model = name not in ("oracle", "noop")  # command agents get $AUTOEXP_MODEL
             specs.append(
                 AgentSpec(
                     name=name,
@@ -205,7 +206,8 @@ class RunOptions(BaseModel):
             agents=self.agent_specs(),
             ns=self.ns,
             trials=self.trials,
-            combos_per_n=self.combos_per_n or None,
+            combos_per_n=self._combos_per_n(),
+            combos=self.combos,
             seed=self.seed,
             settings=self.settings(),
             budget=Budget(
@@ -224,6 +226,13 @@ class RunOptions(BaseModel):
             preflight=self.preflight,
             max_api_failures=self.max_api_failures,
         )
+
+    def _combos_per_n(self) -> int | None:
+        """--combos-per-n as the config takes it: None for all (0, or published combos
+        without the option)."""
+        if self.combos == "published" and "combos_per_n" not in self.model_fields_set:
+            return None
+        return self.combos_per_n or None
 
     def resume_changes(self) -> dict[str, Any]:
         """What the options given (`model_fields_set`) set in the config, for `resume_config`:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,6 +15,16 @@ from autoexp.masking import draw_combos
 from autoexp.runner._types import AttemptSpec
 from autoexp.sandbox._types import SandboxConfig
 from autoexp.tasks._model import Task
+
+
+class ComboSource(StrEnum):
+    """Where a run's combos come from."""
+
+    DRAWN = "drawn"
+    """Drawn from the task's maskable functions with the run's seed."""
+    PUBLISHED = "published"
+    """The task's fixed combos (task.yaml `combos`, e.g. an imported benchmark's published
+    ones), so that results compare with the benchmark's."""
 
 
 class RunConfig(BaseModel):
@@ -33,6 +44,9 @@ class RunConfig(BaseModel):
     """Trials per (task, combo, agent, setting)."""
     combos_per_n: int | None = Field(default=1, ge=1)
     """Combos drawn per (task, n); None: all combos."""
+    combos: ComboSource = ComboSource.DRAWN
+    """drawn: combos drawn by seed; published: the task's fixed combos of each n (the first
+    combos_per_n of them)."""
     seed: int = 0
     """Seed of the combo draw (and of agents that sample)."""
     settings: list[Setting] = Field(default_factory=lambda: [Setting()])
@@ -62,7 +76,17 @@ class RunConfig(BaseModel):
     (the rest stay unrun, for resume); 0: never stop."""
 
 
-PLAN_FIELDS = ("tasks", "agents", "ns", "trials", "combos_per_n", "seed", "settings", "integrity")
+PLAN_FIELDS = (
+    "tasks",
+    "agents",
+    "ns",
+    "trials",
+    "combos_per_n",
+    "combos",
+    "seed",
+    "settings",
+    "integrity",
+)
 """RunConfig fields that define the plan: a resume cannot change them."""
 RESUMABLE_FIELDS = (
     "budget",
@@ -112,6 +136,21 @@ def task_seed(seed: int, task_id: str, n: int) -> int:
     return int.from_bytes(h[:4], "big")
 
 
+def combos_for(task: Task, n: int, config: RunConfig) -> tuple[list[tuple[str, ...]], str]:
+    """The combos of `n` functions the run masks on `task`, or ([], why there are none)."""
+    if config.combos is ComboSource.PUBLISHED:
+        if not task.spec.combos:
+            return [], "the task has no published combos"
+        fixed = [tuple(c) for c in task.spec.combos if len(c) == n]
+        if not fixed:
+            return [], f"no published combo of {n} functions"
+        return fixed[: config.combos_per_n] if config.combos_per_n else fixed, ""
+    maskable = task.maskable()
+    if n > len(maskable):
+        return [], f"only {len(maskable)} maskable functions"
+    return draw_combos(maskable, n, config.combos_per_n, task_seed(config.seed, task.id, n)), ""
+
+
 def plan_attempts(
     tasks: Sequence[Task], config: RunConfig
 ) -> tuple[list[AttemptSpec], list[Skipped]]:
@@ -119,17 +158,15 @@ def plan_attempts(
     specs: list[AttemptSpec] = []
     skipped: list[Skipped] = []
     for task in tasks:
-        maskable = task.maskable()
         for setting in config.settings:
             for n in [setting.n] if setting.n is not None else config.ns:
-                if n > len(maskable):
-                    why = f"only {len(maskable)} maskable functions"
+                combos, why = combos_for(task, n, config)
+                if not combos:
                     skip = Skipped(task=task.id, n=n, why=why)
                     if skip not in skipped:
                         skipped.append(skip)
                     continue
-                seed = task_seed(config.seed, task.id, n)
-                for combo in draw_combos(maskable, n, config.combos_per_n, seed):
+                for combo in combos:
                     for trial in range(config.trials):
                         specs.extend(
                             AttemptSpec(

@@ -23,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from autoexp import __version__
 from autoexp._console import plain
 from autoexp._io import atomic_write_text
+from autoexp.agents._checks import hide_answers
 from autoexp.agents._registry import MODEL_AGENTS, preflight, validate_agent_spec
 from autoexp.errors import RunError
 from autoexp.grading import Reason, Status
@@ -271,7 +272,7 @@ def run(
     held = _held(open_store, run_dir) if existing is not None else {}
     todo, retries = _todo(planned, held, config, resume)
     kept = len(planned) - len(todo)
-    _check_agents(todo, config, console)
+    config = _check_agents(todo, config, console)
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -310,15 +311,21 @@ def run(
     )
 
 
-def _check_agents(todo: list[AttemptSpec], config: RunConfig, console: Console) -> None:
+def _check_agents(todo: list[AttemptSpec], config: RunConfig, console: Console) -> RunConfig:
     """Validate every agent of `todo` (ConfigError) and, with `config.preflight`, make one cheap
-    request to each model endpoint (EndpointError)."""
+    request to each model endpoint (EndpointError). Returns `config` with the run and task
+    directories found under `--sandbox-ro` paths hidden from agents."""
     agents = list({a.model_dump_json(): a for a in (s.agent for s in todo)}.values())
     for agent in agents:
         validate_agent_spec(agent)
+    sandbox, notes = hide_answers(config.sandbox)  # --sandbox-ro must not show runs or tasks
+    for note in notes:
+        console.print(plain(note), highlight=False)
+    config = config.model_copy(update={"sandbox": sandbox})
     if todo and config.preflight:
-        for url in preflight(agents):
+        for url in preflight(agents, config.sandbox, config.backend):
             console.print(f"model endpoint {plain(url)}: answers", highlight=False)
+    return config
 
 
 def _tracked(run_dir: Path, rf: RunFile, execute: Callable[[], str | None]) -> str | None:

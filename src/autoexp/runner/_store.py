@@ -1,4 +1,10 @@
-"""results.sqlite: one row per attempt, WAL mode, written atomically (one transaction a row).
+"""results.sqlite: one row per attempt, WAL mode, written atomically (one transaction a `put`).
+
+`put` commits each attempt on its own, so a run killed at any point (SIGKILL included) keeps
+every attempt whose `put` returned: in WAL mode the commit is written to the -wal file before
+`put` returns (`synchronous=NORMAL` leaves the fsync to the next checkpoint, so only an OS
+crash or a power cut can undo the last commits). `put_many` writes many attempts in one transaction, for bulk imports
+and migrations where all or nothing is the right outcome; a live run does not use it.
 
 The columns are the attempt's flat row (`attempt_row`, `ROW_COLUMNS`) plus the whole record as
 JSON; every SQL query of a run lives here, so reports read through these functions.
@@ -8,7 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +30,14 @@ _JSON = [k for k, t in ROW_COLUMNS.items() if t.startswith("JSON")]
 _FLAGS = ("fabricated", "edited_outside_mask", "overfit", "suspect")
 _COLUMNS = ",\n".join(f"{k} {t}" for k, t in ROW_COLUMNS.items()) + ",\nrecord TEXT NOT NULL"
 _GRADED = f"status IN ('{Status.PASSED.value}', '{Status.FAILED.value}')"
+_NAMES = [*ROW_COLUMNS, "record"]
+_INSERT_SQL = (
+    f"INSERT INTO attempts ({', '.join(_NAMES)}) VALUES ({', '.join(f':{k}' for k in _NAMES)}) "
+    "ON CONFLICT(attempt_id) DO UPDATE SET "
+    + ", ".join(f"{k}=excluded.{k}" for k in _NAMES if k != "attempt_id")
+)
+"""Insert or replace one attempt (built once: the same text every time, so SQLite's statement
+cache keeps it compiled)."""
 
 GROUP_FIELDS = (
     "attempts",
@@ -138,24 +152,24 @@ class SqliteStore:
             ) from None
 
     def put(self, record: AttemptRecord) -> None:
-        """Insert or replace one attempt (keeps its original insertion position)."""
+        """Insert or replace one attempt (keeps its original insertion position), committed
+        before this returns: a run killed afterwards still has it."""
+        row = _sql_row(record)
         with self._conn:
             self._conn.execute("BEGIN IMMEDIATE")
-            self._insert(record)
+            self._conn.execute(_INSERT_SQL, row)
+
+    def put_many(self, records: Iterable[AttemptRecord]) -> int:
+        """Insert or replace many attempts in one transaction (all or none of them); return how
+        many. For bulk imports: a live run calls `put` once per finished attempt instead."""
+        rows = [_sql_row(r) for r in records]  # encode first: the write lock is held briefly
+        with self._conn:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._conn.executemany(_INSERT_SQL, rows)
+        return len(rows)
 
     def _insert(self, record: AttemptRecord) -> None:
-        row = attempt_row(record)
-        for k in _JSON:
-            row[k] = json.dumps(row[k])
-        row["record"] = record.model_dump_json()
-        cols = ", ".join(row)
-        marks = ", ".join(f":{k}" for k in row)
-        updates = ", ".join(f"{k}=excluded.{k}" for k in row if k != "attempt_id")
-        self._conn.execute(
-            f"INSERT INTO attempts ({cols}) VALUES ({marks}) "
-            f"ON CONFLICT(attempt_id) DO UPDATE SET {updates}",
-            row,
-        )
+        self._conn.execute(_INSERT_SQL, _sql_row(record))
 
     def get(self, attempt_id: str) -> AttemptRecord | None:
         """One attempt, or None."""
@@ -173,16 +187,22 @@ class SqliteStore:
         cur = self._conn.execute("SELECT attempt_id, status, retries FROM attempts")
         return {a: (s, r) for a, s, r in cur}
 
-    def rows(self) -> Iterator[dict[str, Any]]:
+    def rows(self, columns: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
         """Every attempt's flat row (see `attempt_row`), in insertion order, from the columns
-        alone (no record is decoded)."""
-        names = list(ROW_COLUMNS)
+        alone (no record is decoded). `columns`: only these keys (names of ROW_COLUMNS), which
+        spares decoding the JSON columns a caller does not read."""
+        names = list(ROW_COLUMNS) if columns is None else list(columns)
+        unknown = [k for k in names if k not in ROW_COLUMNS]
+        if unknown:
+            raise ValueError(f"not a column of the store: {', '.join(unknown)}")
+        json_cols = [k for k in _JSON if k in names]
+        flags = [k for k in _FLAGS if k in names]
         cur = self._conn.execute(f"SELECT {', '.join(names)} FROM attempts ORDER BY rowid")
         for values in cur:
             row = dict(zip(names, values, strict=True))
-            for k in _JSON:
+            for k in json_cols:
                 row[k] = json.loads(row[k]) if row[k] is not None else None
-            for k in _FLAGS:
+            for k in flags:
                 row[k] = bool(row[k])
             yield row
 
@@ -222,3 +242,13 @@ class SqliteStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _sql_row(record: AttemptRecord) -> dict[str, Any]:
+    """The parameters of `_INSERT_SQL` for one attempt: its flat row, JSON columns as text, and
+    the whole record as JSON."""
+    row = attempt_row(record)
+    for k in _JSON:
+        row[k] = json.dumps(row[k])
+    row["record"] = record.model_dump_json()
+    return row

@@ -93,7 +93,8 @@ class AttemptRecord(BaseModel):
     machine: dict[str, Any] = Field(default_factory=dict)
     """Host facts: platform, python, cpu count, hostname."""
     error: str | None = None
-    """Error text for infra and grader errors."""
+    """Error text for infra and grader errors, and the agent's own error (reason agent_error,
+    e.g. a CLI agent that exited at once: its exit code and the end of its log)."""
     retries: int = 0
     """How many times this attempt was retried after infra errors."""
     started_at: str = ""
@@ -196,6 +197,8 @@ def attempt_row(record: AttemptRecord) -> dict[str, Any]:
     """The flat row of one attempt, keys in ROW_COLUMNS order (JSON-able values)."""
     s, g = record.spec, record.grade
     hidden = f"{sum(o.passed for o in g.hidden)}/{len(g.hidden)}" if g.hidden else None
+    if hidden is None and g.heldout == "unavailable":
+        hidden = "unavailable"
     return {
         "attempt_id": record.attempt_id,
         "task": s.task_id,

@@ -167,6 +167,10 @@ def filesystem_args(
     args = list(args)
     real_ws = Path(os.path.realpath(workspace))
     args += ["--bind", str(real_ws), str(WORKSPACE)]
+    for inner, host in sorted(config.extra_rw.items()):
+        for parent in reversed(Path(inner).parents[:-1]):  # reachable by an unprivileged uid
+            args += ["--perms", "0755", "--dir", str(parent)]
+        args += ["--bind", os.path.realpath(host), inner]
     for h in sorted(set(hidden_real)):
         if not h.exists() or h == real_ws:  # asked to run in it: the workspace wins
             continue

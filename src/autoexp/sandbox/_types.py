@@ -36,6 +36,9 @@ class SandboxConfig(BaseModel):
     """Host paths that must not be visible inside the sandbox (original code, run store, ...)."""
     extra_ro: list[Path] = Field(default_factory=list)
     """Extra host paths mounted read-only (e.g. a tool an external agent needs)."""
+    extra_rw: dict[str, Path] = Field(default_factory=dict)
+    """Host directories mounted read-write (bubblewrap only): path inside -> host path, e.g. a
+    CLI agent's per-attempt HOME, kept outside the workspace."""
 
 
 class ExecResult(BaseModel):

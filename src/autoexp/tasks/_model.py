@@ -94,6 +94,10 @@ class Experiment(_Strict):
     """Metric name -> expected value and tolerance."""
     depends_on: list[str] = Field(default_factory=list)
     """Function ids (`file.py::Qual.name`) that this experiment executes."""
+    needs_extraction: bool = False
+    """The command prints free-form output (imported tasks): until every metric has a regex,
+    the experiment is graded on the agent's reported numbers (its re-execution must still
+    succeed) and every attempt says `verified: unavailable`."""
 
     @field_validator("id")
     @classmethod
@@ -173,6 +177,45 @@ class Function(_Strict):
         return split_function_id(self.id)[1]
 
 
+class Needs(_Strict):
+    """What running the task's experiments takes beyond autoexp's own environment (imported
+    papers often need GPUs, their own packages and data they download)."""
+
+    requirements: list[str] = Field(default_factory=list)
+    """Files of code/ that list what must be installed (requirements.txt, environment.yml,
+    setup.py, ...); empty: nothing beyond autoexp's environment."""
+    conda_env: str | None = None
+    """Name of the conda environment the experiments were run in by their authors."""
+    gpus: int = Field(default=0, ge=0)
+    """GPUs an experiment needs (0: runs on CPU)."""
+    setup_network: bool = False
+    """The code downloads data or weights, so setting the task up needs network (the
+    experiments, and grading, never get it)."""
+
+
+class MeanRelativeError(_Strict):
+    """A benchmark's own pass rule, graded alongside (never instead of) the metrics'
+    tolerances: an experiment passes when the mean over its metrics of
+    |got - expected| / |expected| is at most `max`. A zero expected value makes its term
+    infinite unless the value is exactly 0."""
+
+    max: float = Field(default=0.05, ge=0.0)
+    """Largest mean relative error that passes."""
+    source: str = ""
+    """Whose rule it is, e.g. `AutoExperiment (arXiv 2506.19724)`."""
+
+
+class Origin(_Strict):
+    """Where an imported task comes from."""
+
+    dataset: str
+    """The benchmark it was imported from, e.g. `autoexperiment`."""
+    paper_id: str
+    """The paper's id in that benchmark (an arXiv id)."""
+    repository: str | None = None
+    """URL of the paper's code repository."""
+
+
 class TaskSpec(_Strict):
     """The content of task.yaml."""
 
@@ -192,6 +235,16 @@ class TaskSpec(_Strict):
     """Held-out variants of the experiments, never shown to the agent (see HiddenExperiment)."""
     functions: list[Function]
     """The maskable functions."""
+    combos: list[list[str]] = Field(default_factory=list)
+    """Fixed combos (function ids masked together), e.g. a benchmark's published ones;
+    `autoexp run --combos published` masks exactly these instead of drawing combos."""
+    rule: MeanRelativeError | None = None
+    """The pass rule of the benchmark the task comes from, graded alongside the tolerances
+    (the grade records its verdict; status still follows the tolerances)."""
+    needs: Needs = Field(default_factory=Needs)
+    """What running the experiments takes (packages, GPUs, network to set up)."""
+    origin: Origin | None = None
+    """Where the task was imported from (None: written for autoexp)."""
 
     model_config = ConfigDict(
         extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True
@@ -247,6 +300,12 @@ class TaskSpec(_Strict):
                 raise ValueError(
                     f"hidden_experiments.{i}.of ({h.id}): {h.of!r} is not a visible experiment"
                 )
+        for i, combo in enumerate(self.combos):
+            unknown = [f for f in combo if f not in known]
+            if unknown:
+                raise ValueError(f"combos.{i}: {unknown} are not in functions")
+            if len(set(combo)) != len(combo) or combo != sorted(combo):
+                raise ValueError(f"combos.{i}: must list distinct function ids, sorted")
         return self
 
 
