@@ -300,18 +300,22 @@ def tasks_record(
     experiments: inputs of each function's calls, and its outputs on replay. Exit 1 when an
     experiment fails or a function gets no sample."""
     from autoexp.difftest import record_samples
+    from autoexp.runner._envs import task_sandbox
     from autoexp.sandbox import make_sandbox
     from autoexp.tasks import resolve_tasks
 
     try:
         resolved = resolve_tasks(tasks)
-        sandbox = make_sandbox(backend=backend)
+        make_sandbox(backend=backend)  # the backend can run, before any task is recorded
     except (AutoexpError, ValueError) as e:
         raise _fail(e) from None
     ok = True
     for task in resolved:
         out.print(f"[bold]{plain(task.id)}[/]: recording ...", highlight=False)
         try:
+            sandbox = task_sandbox(
+                task, backend=backend, on_progress=lambda m: out.print(plain(m), highlight=False)
+            )
             summary = record_samples(
                 task,
                 sandbox,

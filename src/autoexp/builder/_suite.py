@@ -8,6 +8,7 @@ from rich.console import Console
 
 from autoexp._console import plain
 from autoexp.builder._validate import Check, TaskValidation, default_jobs, validate_task
+from autoexp.runner._envs import task_sandbox
 from autoexp.sandbox import make_sandbox
 from autoexp.tasks._load import load_task, resolve_tasks
 
@@ -16,7 +17,7 @@ def _validate_one(
     root: str, trace: bool, mutants: bool, backend: str, pool: Executor
 ) -> TaskValidation:
     task = load_task(root)
-    sandbox = make_sandbox(backend=backend)
+    sandbox = task_sandbox(task, backend=backend)
     return validate_task(task, sandbox, trace=trace, mutants=mutants, pool=pool)
 
 

@@ -39,6 +39,7 @@ from autoexp.grading import (
 from autoexp.masking import extract_body, merge_for_grading
 from autoexp.protocols import Sandbox
 from autoexp.runner._ends import agent_outcome
+from autoexp.runner._envs import task_environment, with_environment
 from autoexp.runner._prepare import AGENT_DIR, Prepared, prepare_workspace, read_results_file
 from autoexp.runner._types import AttemptRecord, AttemptSpec
 from autoexp.sandbox import SandboxConfig, make_sandbox
@@ -322,6 +323,10 @@ def _attempt(
         raise _Stop(Status.GRADER_ERROR, Reason.GRADER, e) from None
     config = (sandbox_config or SandboxConfig()).model_copy(deep=True)
     config.hide = [*config.hide, task.root, run_dir.resolve()]
+    try:  # built before the run starts; here only when an executor skipped that
+        config = with_environment(config, task_environment(task))
+    except TaskError as e:
+        raise _Stop(Status.INFRA_ERROR, Reason.SANDBOX, e) from None
     try:
         sandbox = make_sandbox(config, backend=backend)
     except InfraError as e:

@@ -27,11 +27,12 @@ from autoexp.runner._attempt import (
     integrity_findings,
     verify,
 )
+from autoexp.runner._envs import task_sandbox
 from autoexp.runner._executor import LocalExecutor
 from autoexp.runner._run import load_run_file, lock_run_dir
 from autoexp.runner._store import SqliteStore
 from autoexp.runner._types import AttemptRecord, AttemptSpec
-from autoexp.sandbox import SandboxConfig, make_sandbox
+from autoexp.sandbox import SandboxConfig
 from autoexp.tasks._load import load_task, resolve_tasks
 from autoexp.tasks._model import Task
 
@@ -135,7 +136,7 @@ def reexecute_evidence(
     kept). Logs go to the attempt's logs/ as in a run. Raises InfraError if the sandbox fails."""
     config = sandbox_config.model_copy(deep=True)
     config.hide = [*config.hide, task.root, run_dir.resolve()]
-    sandbox = make_sandbox(config, backend=backend)
+    sandbox = task_sandbox(task, backend=backend, config=config)
     logs = run_dir / "attempts" / spec.attempt_id / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f"autoexp-regrade-{spec.attempt_id[:32]}-"))

@@ -30,13 +30,14 @@ from autoexp.grading import Reason, Status
 from autoexp.models._openai import endpoint_url
 from autoexp.protocols import Executor, Store
 from autoexp.runner._attempt import error_attempt, run_attempt
+from autoexp.runner._envs import task_environment
 from autoexp.runner._executor import LocalExecutor
 from autoexp.runner._options import options_of
 from autoexp.runner._plan import RunConfig, Skipped, plan_attempts, plan_changes
 from autoexp.runner._store import SqliteStore
 from autoexp.runner._types import AttemptRecord, AttemptSpec
 from autoexp.sandbox._types import SandboxConfig
-from autoexp.tasks._load import resolve_tasks
+from autoexp.tasks._load import load_task, resolve_tasks
 
 RUN_SCHEMA = 2
 """Version of run.json. 2: `state` and `invocations` (a version-1 file is migrated on reading)."""
@@ -273,6 +274,7 @@ def run(
     todo, retries = _todo(planned, held, config, resume)
     kept = len(planned) - len(todo)
     config = _check_agents(todo, config, console)
+    _build_environments(todo, console)
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -326,6 +328,13 @@ def _check_agents(todo: list[AttemptSpec], config: RunConfig, console: Console) 
         for url in preflight(agents, config.sandbox, config.backend):
             console.print(f"model endpoint {plain(url)}: answers", highlight=False)
     return config
+
+
+def _build_environments(todo: list[AttemptSpec], console: Console) -> None:
+    """Build the environment of every task of `todo` that names requirements, before any
+    attempt starts (TaskError naming the task and pip's output when one cannot be built)."""
+    for root in dict.fromkeys(s.task_root for s in todo):
+        task_environment(load_task(root), lambda m: console.print(plain(m), highlight=False))
 
 
 def _tracked(run_dir: Path, rf: RunFile, execute: Callable[[], str | None]) -> str | None:

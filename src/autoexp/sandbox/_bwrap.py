@@ -126,7 +126,7 @@ def _run_in(
         processes = config.max_procs
     else:
         processes = user_task_count(os.getuid()) + config.max_procs
-    shim = None if python_dir_has_python() else SHIM_DIR
+    shim = None if config.python_dir or python_dir_has_python() else SHIM_DIR
     links = [a for d in _parents(SHIM_DIR) for a in ("--perms", "0755", "--dir", d)]
     links += [a for n in PYTHON_NAMES for a in ("--symlink", sys.executable, f"{SHIM_DIR}/{n}")]
     argv = [
@@ -142,7 +142,7 @@ def _run_in(
     ]
     finished = run_capped(
         argv,
-        env=sandbox_env(str(WORKSPACE), env, shim_dir=shim),
+        env=sandbox_env(str(WORKSPACE), env, shim_dir=shim, python_dir=_python_dir(config)),
         timeout_s=timeout_s,
         output_cap_bytes=config.output_cap_bytes,
         stderr_prefix=START_MARKER,
@@ -284,3 +284,7 @@ def _launch_or_raise() -> _Launch:
     if isinstance(found, str):
         raise SandboxError(found)
     return found
+
+
+def _python_dir(config: SandboxConfig) -> str | None:
+    return str(config.python_dir) if config.python_dir else None

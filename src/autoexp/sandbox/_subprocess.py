@@ -55,7 +55,12 @@ class SubprocessSandbox:
         finished = run_capped(
             launcher_argv(_bash(), limits_for(self.config, processes), command),
             cwd=workspace,
-            env=sandbox_env(str(workspace), env, shim_dir=_shim_dir()),
+            env=sandbox_env(
+                str(workspace),
+                env,
+                shim_dir=_shim_dir(),
+                python_dir=str(self.config.python_dir) if self.config.python_dir else None,
+            ),
             timeout_s=timeout_s,
             output_cap_bytes=self.config.output_cap_bytes,
             stderr_prefix=START_MARKER,

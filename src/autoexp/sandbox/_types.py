@@ -36,6 +36,10 @@ class SandboxConfig(BaseModel):
     """Host paths that must not be visible inside the sandbox (original code, run store, ...)."""
     extra_ro: list[Path] = Field(default_factory=list)
     """Extra host paths mounted read-only (e.g. a tool an external agent needs)."""
+    python_dir: Path | None = None
+    """A directory whose `python` and `python3` the sandbox's commands run, first on PATH (a
+    task's own environment, see `autoexp.runner.task_environment`); it must be visible (under
+    `extra_ro`). None: autoexp's interpreter."""
     extra_rw: dict[str, Path] = Field(default_factory=dict)
     """Host directories mounted read-write (bubblewrap only): path inside -> host path, e.g. a
     CLI agent's per-attempt HOME, kept outside the workspace."""
