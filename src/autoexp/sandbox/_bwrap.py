@@ -142,7 +142,7 @@ def _run_in(
     ]
     finished = run_capped(
         argv,
-        env=sandbox_env(str(WORKSPACE), env, shim_dir=shim, python_dir=_python_dir(config)),
+        env=sandbox_env(str(WORKSPACE), env, shim_dir=shim, python_dir=config.python_dir),
         timeout_s=timeout_s,
         output_cap_bytes=config.output_cap_bytes,
         stderr_prefix=START_MARKER,
@@ -284,7 +284,3 @@ def _launch_or_raise() -> _Launch:
     if isinstance(found, str):
         raise SandboxError(found)
     return found
-
-
-def _python_dir(config: SandboxConfig) -> str | None:
-    return str(config.python_dir) if config.python_dir else None

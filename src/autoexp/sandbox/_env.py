@@ -32,17 +32,16 @@ def sandbox_env(
     extra: Mapping[str, str] | None = None,
     *,
     shim_dir: str | None = None,
-    python_dir: str | None = None,
+    python_dir: str | os.PathLike[str] | None = None,
 ) -> dict[str, str]:
     """PATH with autoexp's interpreter first (after `shim_dir`, a directory of `python` links to
     it, when given; `python_dir` instead: a task environment's bin directory), HOME, a UTF-8
     locale, single-threaded BLAS, a fixed hash seed, no bytecode files and unbuffered Python
     output (so a command killed by its timeout still leaves what it printed); `extra` is
     applied last and wins."""
-    own = os.path.dirname(sys.executable)
-    path = [python_dir] if python_dir else [*([shim_dir] if shim_dir else []), own]
-    python_dir = path[-1]
-    path += [d for d in SYSTEM_PATH if d != python_dir]
+    python = os.fspath(python_dir) if python_dir else os.path.dirname(sys.executable)
+    path = [*([shim_dir] if shim_dir and not python_dir else []), python]
+    path += [d for d in SYSTEM_PATH if d != python]
     env = {
         "PATH": ":".join(path),
         "HOME": home,

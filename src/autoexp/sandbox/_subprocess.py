@@ -56,10 +56,7 @@ class SubprocessSandbox:
             launcher_argv(_bash(), limits_for(self.config, processes), command),
             cwd=workspace,
             env=sandbox_env(
-                str(workspace),
-                env,
-                shim_dir=_shim_dir(),
-                python_dir=str(self.config.python_dir) if self.config.python_dir else None,
+                str(workspace), env, shim_dir=_shim_dir(), python_dir=self.config.python_dir
             ),
             timeout_s=timeout_s,
             output_cap_bytes=self.config.output_cap_bytes,
