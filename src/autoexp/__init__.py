@@ -48,6 +48,7 @@ _PUBLIC = {
     "regrade": "autoexp.runner",
     "RegradeResult": "autoexp.runner",
     "prepare_workspace": "autoexp.runner",
+    "Session": "autoexp.runner",
     # results
     "summary": "autoexp.report",
     "write_report": "autoexp.report",
@@ -72,6 +73,7 @@ if TYPE_CHECKING:
         RegradeResult,
         RunConfig,
         RunOptions,
+        Session,
         SqliteStore,
         prepare_workspace,
         regrade,

@@ -39,6 +39,8 @@ _PUBLIC = {
     "load_run_file": "autoexp.runner._run",
     "new_run_id": "autoexp.runner._run",
     "run": "autoexp.runner._run",
+    "Session": "autoexp.runner._session",
+    "SessionGrade": "autoexp.runner._session",
     "SqliteStore": "autoexp.runner._store",
     "ROW_COLUMNS": "autoexp.runner._types",
     "AttemptRecord": "autoexp.runner._types",
@@ -72,6 +74,7 @@ if TYPE_CHECKING:  # for type checkers only; the names are served by __getattr__
     from autoexp.runner._prepare import AGENT_DIR, Prepared, prepare_workspace, write_prepared
     from autoexp.runner._regrade import GradeChange, RegradeResult, regrade
     from autoexp.runner._run import RunFile, RunResult, load_run_file, new_run_id, run
+    from autoexp.runner._session import Session, SessionGrade
     from autoexp.runner._store import SqliteStore
     from autoexp.runner._types import ROW_COLUMNS, AttemptRecord, AttemptSpec, attempt_row
 

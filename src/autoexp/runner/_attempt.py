@@ -14,6 +14,7 @@ import socket
 import tempfile
 import time
 import traceback
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from autoexp.grading import (
     FunctionOutcome,
     Grade,
     IntegrityFinding,
+    IntegrityMode,
     Reason,
     RunOutput,
     Status,
@@ -79,13 +81,24 @@ def stamp(grade: Grade) -> Grade:
 
 def grade_for(task: Task, spec: AttemptSpec, evidence: Evidence) -> Grade:
     """The grade of an attempt from its evidence, against `task` as it is now (stamped)."""
+    return grade_combo(task, spec.combo, evidence, spec.integrity)
+
+
+def grade_combo(
+    task: Task,
+    combo: tuple[str, ...],
+    evidence: Evidence,
+    integrity: IntegrityMode = IntegrityMode.STRICT,
+) -> Grade:
+    """The grade of work on `combo` of `task` from its evidence (stamped): the visible and
+    hidden experiments of the combo, the task's rule, and a report required only for n = 0."""
     return stamp(
         grade_evidence(
-            task.experiments_for(spec.combo),
+            task.experiments_for(combo),
             evidence,
-            hidden=task.hidden_for(spec.combo),
-            require_report=not spec.combo,
-            integrity_mode=spec.integrity,
+            hidden=task.hidden_for(combo),
+            require_report=not combo,
+            integrity_mode=integrity,
             rule=task.spec.rule,
         )
     )
@@ -261,6 +274,23 @@ def _write_json(path: Path, data: object) -> None:
     atomic_write_text(path, json.dumps(data, indent=1))
 
 
+def attempt_sandbox(
+    task: Task,
+    sandbox_config: SandboxConfig | None = None,
+    backend: str = "auto",
+    *,
+    hide: Sequence[Path] = (),
+) -> Sandbox:
+    """The sandbox an attempt at `task` works and is graded in: `sandbox_config` with the task
+    directory and `hide` hidden, in the task's environment (built here when the run did not
+    build it first). Raises TaskError (the environment cannot be built) or InfraError (no
+    sandbox)."""
+    config = (sandbox_config or SandboxConfig()).model_copy(deep=True)
+    config.hide = [*config.hide, task.root, *hide]
+    config = with_environment(config, task_environment(task))
+    return make_sandbox(config, backend=backend)
+
+
 class _Stop(Exception):
     """Ends an attempt before grading with `status`/`reason`; `cause` is an exception (its
     traceback goes to logs/error.txt) or a message."""
@@ -321,15 +351,9 @@ def _attempt(
         task = load_task(spec.task_root)
     except TaskError as e:
         raise _Stop(Status.GRADER_ERROR, Reason.GRADER, e) from None
-    config = (sandbox_config or SandboxConfig()).model_copy(deep=True)
-    config.hide = [*config.hide, task.root, run_dir.resolve()]
-    try:  # built before the run starts; here only when an executor skipped that
-        config = with_environment(config, task_environment(task))
-    except TaskError as e:
-        raise _Stop(Status.INFRA_ERROR, Reason.SANDBOX, e) from None
     try:
-        sandbox = make_sandbox(config, backend=backend)
-    except InfraError as e:
+        sandbox = attempt_sandbox(task, sandbox_config, backend, hide=[run_dir.resolve()])
+    except (TaskError, InfraError) as e:
         raise _Stop(Status.INFRA_ERROR, Reason.SANDBOX, e) from None
     base["isolation"] = sandbox.isolation.value
     scratch = Path(tempfile.mkdtemp(prefix=f"autoexp-{spec.attempt_id[:40]}-"))
@@ -354,7 +378,7 @@ def _attempt(
         result, agent_error = _run_agent(spec, task, prep, sandbox, attempt_dir)
         agent_wall = time.monotonic() - t_agent
         try:
-            evidence = _evidence(spec, task, prep, sandbox, scratch, attempt_dir, result)
+            evidence = gather_evidence(task, spec.combo, prep, sandbox, scratch, attempt_dir, result)
         except TaskError as e:  # e.g. the task's samples are unusable: not the agent's fault
             raise _Stop(Status.GRADER_ERROR, Reason.GRADER, e) from None
         except InfraError as e:
@@ -412,34 +436,38 @@ def _run_agent(
     return result, agent_error
 
 
-def _evidence(
-    spec: AttemptSpec,
+def gather_evidence(
     task: Task,
+    combo: tuple[str, ...],
     prep: Prepared,
     sandbox: Sandbox,
     scratch: Path,
     attempt_dir: Path,
     result: AgentResult,
 ) -> Evidence:
-    """After the agent: the diff and bodies for the record, the grading copy, and everything
-    grading judges (integrity scan, visible and hidden re-executions, differential tests)."""
+    """After the agent: the diff and bodies for the record (in `attempt_dir`, logs in its
+    `logs/`), the grading copy (`scratch/graded`, made afresh on every call), and everything
+    grading judges (integrity scan, visible and hidden re-executions, differential tests).
+    Harness files (`.autoexp/`) are removed from the workspace first."""
     logs = attempt_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(prep.workspace / AGENT_DIR, ignore_errors=True)
     (attempt_dir / "workspace.diff").write_text(workspace_diff(prep), encoding="utf-8")
-    agent_bodies = _agent_bodies(prep.workspace, task, spec.combo)
+    agent_bodies = _agent_bodies(prep.workspace, task, combo)
     _write_json(
         attempt_dir / "bodies.json",
-        {fid: {"original": prep.originals[fid], "agent": agent_bodies[fid]} for fid in spec.combo},
+        {fid: {"original": prep.originals[fid], "agent": agent_bodies[fid]} for fid in combo},
     )
     graded = scratch / "graded"
-    merged = merge_for_grading(task.code_dir, prep.workspace, list(spec.combo), graded)
+    shutil.rmtree(graded, ignore_errors=True)
+    merged = merge_for_grading(task.code_dir, prep.workspace, list(combo), graded)
     if merged.problems or merged.outside_edits:
         (logs / "merge.txt").write_text(
             "\n".join([*merged.problems, *merged.outside_edits]) + "\n", encoding="utf-8"
         )
-    integrity = integrity_findings(task, spec.combo, graded)
-    verified = verify(task, spec.combo, graded, sandbox, scratch, logs)
-    functions = differential(task, spec.combo, graded, sandbox, scratch, logs)
+    integrity = integrity_findings(task, combo, graded)
+    verified = verify(task, combo, graded, sandbox, scratch, logs)
+    functions = differential(task, combo, graded, sandbox, scratch, logs)
     return Evidence(
         runs={k: RunOutput.model_validate(v, from_attributes=True) for k, v in verified.items()},
         reported=result.reported,
