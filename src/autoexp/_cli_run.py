@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
@@ -37,6 +37,18 @@ def _typer_type(annotation: Any) -> Any:
     return annotation
 
 
+def _metavar(annotation: Any, choices: Sequence[str]) -> str | None:
+    """What `--help` shows for an option's value: its choices, TEXT for a repeatable option
+    (typer would print `<list[str]>`), nothing for a flag, else typer's own."""
+    if choices:
+        return "|".join(choices)
+    if annotation is bool:
+        return ""
+    if get_origin(annotation) is list or list in {get_origin(a) for a in get_args(annotation)}:
+        return "TEXT"
+    return None
+
+
 def _parameters(model: type[BaseModel]) -> list[inspect.Parameter]:
     """typer parameters from a model's fields: `--kebab-name` (and the Cli marker's short flag),
     the field's default, its docstring as help, `ge` as typer's `min`; a bool named `no_*` is a
@@ -46,7 +58,7 @@ def _parameters(model: type[BaseModel]) -> list[inspect.Parameter]:
         cli = cli_of(name, model)
         help_text = " ".join((field.description or "").split())
         if cli.argument:
-            info: Any = typer.Argument(help=help_text)
+            info: Any = typer.Argument(help=help_text, metavar="TASK", show_default=False)
         else:
             decls = [flag_of(name, model)] if cli.short or name.startswith("no_") else []
             ge = next((m.ge for m in field.metadata if isinstance(m, Ge)), None)
@@ -56,7 +68,7 @@ def _parameters(model: type[BaseModel]) -> list[inspect.Parameter]:
                 *([cli.short] if cli.short else []),
                 help=help_text,
                 min=ge,
-                metavar="|".join(choices) if choices else None,
+                metavar=_metavar(field.annotation, choices),
             )
         annotation = Annotated[_typer_type(field.annotation), info]
         params.append(
