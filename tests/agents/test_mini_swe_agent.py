@@ -14,6 +14,8 @@ from autoexp.agents._install import install, tool_dir
 from autoexp.agents._presets import find_preset
 from autoexp.agents._types import Trajectory
 from autoexp.models import FakeServer
+from autoexp.report import summary, write_report
+from autoexp.report._models import UsageSource
 
 from conftest import TOY, attempts_json, autoexp
 
@@ -105,6 +107,10 @@ def test_a_correct_conversation_passes_with_its_usage(tmp_path, mini):
     assert row["status"] == "passed", row
     assert (row["tokens_in"], row["tokens_out"], row["steps"]) == (4200, 410, 3)
     assert row["cost_usd"] == pytest.approx((4200 * 1.0 + 410 * 2.0) / 1e6)  # `fake`'s price
+    # mini counted them itself, and the summary says so
+    (summary_row,) = summary(tmp_path / "run").totals
+    assert summary_row.usage_source == UsageSource.SELF_REPORTED
+    assert ">self-reported</small>" in write_report(tmp_path / "run").read_text()
     # mini spoke its own protocol to the server: its bash tool, the model as `openai/fake`
     chats = srv.chat_requests()
     assert len(chats) == 3 and all(c["model"] == "fake" for c in chats)

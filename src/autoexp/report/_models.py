@@ -2,10 +2,39 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import BaseModel, ConfigDict, Field
 
 SUMMARY_SCHEMA = 1
 """Version of the summary JSON (`autoexp summary --json`)."""
+
+
+class UsageSource(StrEnum):
+    """Who counted an agent's tokens and cost."""
+
+    METERED = "metered"
+    """autoexp's own model client counted every request (react, agentless)."""
+    SELF_REPORTED = "self-reported"
+    """The agent wrote them itself ($AUTOEXP_USAGE, its own trajectory file): a CLI agent. They
+    are as trustworthy as the agent is."""
+    NONE = "none"
+    """The agent uses no model (oracle, noop)."""
+
+
+USAGE_SOURCES: dict[str, UsageSource] = {
+    "react": UsageSource.METERED,
+    "agentless": UsageSource.METERED,
+    "command": UsageSource.SELF_REPORTED,
+    "oracle": UsageSource.NONE,
+    "noop": UsageSource.NONE,
+}
+"""Agent kind -> who counts its usage (a kind not listed is self-reported)."""
+
+
+def usage_source(agent_name: str) -> UsageSource:
+    """Who counted the tokens and cost of an agent of kind `agent_name`."""
+    return USAGE_SOURCES.get(agent_name, UsageSource.SELF_REPORTED)
 
 
 class SummaryRow(BaseModel):
@@ -72,6 +101,9 @@ class SummaryRow(BaseModel):
     """Passed attempts with a masked function that fails its differential test."""
     integrity: int = 0
     """Graded attempts with at least one integrity finding (strict or warn)."""
+    usage_source: UsageSource = UsageSource.NONE
+    """Who counted the tokens and cost below: autoexp (`metered`) or the agent itself
+    (`self-reported`, CLI agents)."""
     cost_usd: float | None
     """Dollars spent by all attempts (None: unknown for at least one attempt)."""
     cost_unknown: int

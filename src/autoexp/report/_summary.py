@@ -8,7 +8,7 @@ from pathlib import Path
 
 from autoexp.errors import RunError
 from autoexp.report import _stats as st
-from autoexp.report._models import FunctionStat, Summary, SummaryRow
+from autoexp.report._models import FunctionStat, Summary, SummaryRow, usage_source
 from autoexp.runner._store import SqliteStore
 
 STORE_FILE = "results.sqlite"
@@ -126,6 +126,7 @@ def _row(run: str, groups: list[_Group], n: int | None, reasons: dict[str, int])
         overfit=c.overfit,
         suspect=c.suspect,
         integrity=c.integrity,
+        usage_source=usage_source(first.agent_name),
         cost_usd=cost_all,
         cost_unknown=c.cost_all_unknown,
         cost_per_attempt=st.per_unit(cost_graded, graded),

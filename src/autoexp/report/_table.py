@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from autoexp.report import _format as fmt
-from autoexp.report._models import Summary, SummaryRow
+from autoexp.report._models import Summary, SummaryRow, UsageSource
 
 Column = tuple[str, Callable[[SummaryRow], str], bool]
 """(header, cell function, right-aligned)."""
@@ -37,7 +37,8 @@ def _success(r: SummaryRow) -> str:
 
 
 def _cost(r: SummaryRow) -> str:
-    return fmt.money(r.cost_per_success) if r.passed or r.cost_unknown else fmt.DASH
+    cost = fmt.money(r.cost_per_success) if r.passed or r.cost_unknown else fmt.DASH
+    return cost + " (self)" if r.usage_source == UsageSource.SELF_REPORTED else cost
 
 
 def _pass_columns(rows: list[SummaryRow]) -> list[Column]:
