@@ -159,8 +159,9 @@ def _print_summary(run_dir: Path) -> None:
 
 def _prompt_agent(value: str) -> str:
     from autoexp.agents import AGENTS
+    from autoexp.agents._presets import presets
 
-    return _choice("--agent", value, ("default", *sorted(AGENTS)))
+    return _choice("--agent", value, ("default", *sorted(AGENTS), *sorted(presets())))
 
 
 @app.command("prepare")
@@ -175,7 +176,10 @@ def prepare_cmd(
     ] = 1,
     seed: Annotated[int, typer.Option(help="Seed of the draw.")] = 0,
     agent: Annotated[
-        str, typer.Option(callback=_prompt_agent, help="Whose prompt template to use.")
+        str,
+        typer.Option(
+            callback=_prompt_agent, help="Whose prompt to write: an agent or an agent preset."
+        ),
     ] = "default",
     setting: Annotated[
         str, typer.Option(help="Information setting: pc+cmd, pc, reproduce, or switches.")

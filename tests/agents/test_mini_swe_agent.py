@@ -111,6 +111,9 @@ def test_a_correct_conversation_passes_with_its_usage(tmp_path, mini):
     (summary_row,) = summary(tmp_path / "run").totals
     assert summary_row.usage_source == UsageSource.SELF_REPORTED
     assert ">self-reported</small>" in write_report(tmp_path / "run").read_text()
+    # `autoexp prepare --agent mini-swe-agent` writes the prompt the preset was given
+    autoexp("prepare", str(TOY), "--agent", "mini-swe-agent", "--out", str(tmp_path / "p"))
+    assert (tmp_path / "p" / "prompt.md").read_text() == (attempt / "prompt.md").read_text()
     # mini spoke its own protocol to the server: its bash tool, the model as `openai/fake`
     chats = srv.chat_requests()
     assert len(chats) == 3 and all(c["model"] == "fake" for c in chats)
