@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from autoexp.builder import build_task, compare_with_builtin
+from autoexp.runner._gpus import gpu_skip_reason
 from autoexp.sandbox import make_sandbox
 from autoexp.tasks import builtin_tasks
 
@@ -39,6 +40,7 @@ def main() -> int:
     args = ap.parse_args()
     sandbox = make_sandbox()
     tasks = [t for t in builtin_tasks() if not args.tasks or t.id in args.tasks]
+    tasks = [t for t in tasks if not gpu_skip_reason(t.spec.needs.gpus)]  # GPUs it lacks
     bad = 0
     for t in tasks:
         tmp = Path(tempfile.mkdtemp(prefix=f"bench-build-{t.id}-"))

@@ -31,6 +31,7 @@ from rich.console import Console
 
 from autoexp import AgentSpec, AttemptSpec, RunConfig, run
 from autoexp.runner._attempt import run_attempt
+from autoexp.runner._gpus import gpu_skip_reason
 from autoexp.sandbox._env import sandbox_env
 from autoexp.tasks import Task, builtin_tasks
 
@@ -96,6 +97,7 @@ def main() -> None:
     if args.quick:
         wanted = {"spectral-clustering"}
     tasks = [t for t in builtin_tasks() if not wanted or t.id in wanted]
+    tasks = [t for t in tasks if not gpu_skip_reason(t.spec.needs.gpus)]  # GPUs it lacks
     scratch = Path(tempfile.mkdtemp(prefix="autoexp-bench-harness-"))
     scratch.chmod(0o755)
     run_dir = scratch / "run"

@@ -19,6 +19,7 @@ from autoexp.difftest import load_index, run_differential, suggested_timeout
 from autoexp.grading import check_body
 from autoexp.protocols import Sandbox
 from autoexp.runner._attempt import run_experiment
+from autoexp.runner._gpus import gpu_skip_reason
 from autoexp.sandbox import make_sandbox
 from autoexp.tasks import Task, builtin_tasks
 
@@ -70,8 +71,8 @@ def main() -> None:
     totals = {"visible": 0.0, "hidden": 0.0, "differential": 0.0, "integrity": 0.0}
     try:
         for task in builtin_tasks():
-            if wanted and task.id not in wanted:
-                continue
+            if (wanted and task.id not in wanted) or gpu_skip_reason(task.spec.needs.gpus):
+                continue  # not asked for, or needs GPUs this machine lacks
             fid, took = _measure(task, sandbox, scratch)
             for name, s in took.items():
                 totals[name] += s

@@ -13,7 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHES = [
-    f"bench_{name}.py" for name in ("sandbox", "harness", "prepare", "scaling", "startup", "report")
+    f"bench_{name}.py"
+    for name in ("sandbox", "harness", "prepare", "scaling", "startup", "report", "ray")
 ]
 """The benchmarks of the speed targets, each printing a final JSON line."""
 

@@ -47,6 +47,8 @@ RUN_OPTIONS = [
     "--combos-per-n",
     "--combos",
     "--workers",
+    "--executor",
+    "--ray-address",
     "--seed",
     "--max-retries",
     "--preflight",

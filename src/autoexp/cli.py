@@ -274,8 +274,12 @@ def tasks_validate(
     if not as_json:
         n_checks = sum(len(r.checks) for r in results)
         n_bad = sum(not c.ok for r in results for c in r.checks)
+        n_skipped = sum(r.skipped is not None for r in results)
         colour = "green" if ok else "red"
-        out.print(f"[{colour}]{len(results)} task(s), {n_checks} checks, {n_bad} failed[/]")
+        skipped = f", {n_skipped} task(s) skipped" if n_skipped else ""
+        out.print(
+            f"[{colour}]{len(results)} task(s), {n_checks} checks, {n_bad} failed{skipped}[/]"
+        )
     raise typer.Exit(0 if ok else 1)
 
 

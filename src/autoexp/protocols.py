@@ -70,7 +70,8 @@ class Executor(Protocol):
         """Apply `fn` to every spec; yield one record per spec as soon as it is done (an attempt
         whose worker died is yielded as an infra_error record, never raised). Closing the
         generator early (the run does when its circuit breaker trips) stops the attempts in
-        flight; they yield nothing."""
+        flight; they yield nothing. An attempt whose task needs GPUs (`needs.gpus`) gets its
+        own, and `fn` runs with their indices in `$AUTOEXP_ASSIGNED_GPUS` (docs/gpu.md)."""
         ...
 
 

@@ -9,8 +9,10 @@ from rich.console import Console
 from autoexp._console import plain
 from autoexp.builder._validate import Check, TaskValidation, default_jobs, validate_task
 from autoexp.runner._envs import task_sandbox
+from autoexp.runner._gpus import gpu_skip_reason
 from autoexp.sandbox import make_sandbox
 from autoexp.tasks._load import load_task, resolve_tasks
+from autoexp.tasks._model import Task
 
 
 def _validate_one(
@@ -39,12 +41,17 @@ def validate_many(
 
     `workers` tasks are validated at once. Their sandbox commands share one pool of
     `default_jobs()` threads (every CPU this process may use): a task waiting for its last
-    commands leaves the CPUs to the others, and a single task gets them all."""
+    commands leaves the CPUs to the others, and a single task gets them all. A task needing
+    more GPUs than this machine has is not validated: its result is `skipped`, with the reason
+    (`gpu_skip_reason`)."""
     tasks = resolve_tasks(refs)
     make_sandbox(backend=backend)  # fail early if the backend cannot run
-    results: list[TaskValidation] = []
+    results = [_skipped(t, why) for t in tasks if (why := gpu_skip_reason(t.spec.needs.gpus))]
+    tasks = [t for t in tasks if t.id not in {r.task for r in results}]
     workers = max(1, min(workers, len(tasks)))
     if console:
+        for res in results:
+            _print(console, res)
         console.print(
             f"validating {len(tasks)} task(s) with {workers} worker(s); each task's checks are "
             "printed when it finishes"
@@ -70,7 +77,13 @@ def validate_many(
     return sorted(results, key=lambda r: r.task)
 
 
+def _skipped(task: Task, why: str) -> TaskValidation:
+    return TaskValidation(task=task.id, path=str(task.root), ok=True, skipped=why)
+
+
 def _print(console: Console, res: TaskValidation) -> None:
+    if res.skipped:
+        console.print(f"[yellow]skip[/] {plain(res.task)}: {plain(res.skipped)}", highlight=False)
     for check in res.checks:
         console.print(_line(res.task, check), highlight=False)
     if res.mutants:

@@ -114,6 +114,9 @@ class TaskValidation(BaseModel):
     """Mutant-kill table."""
     oracle_seconds: dict[str, float] = Field(default_factory=dict)
     """Wall time of each experiment under the oracle."""
+    skipped: str | None = None
+    """Why the task was not validated here (e.g. it needs a GPU this machine lacks); None: it
+    was. A skipped task has no checks and counts as ok."""
 
 
 def _first_failure(

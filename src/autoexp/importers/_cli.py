@@ -12,7 +12,8 @@ from rich.console import Console
 from autoexp._console import plain
 
 import_app = typer.Typer(
-    help="Import other benchmarks' datasets as autoexp tasks.", no_args_is_help=True
+    help="Import other benchmarks' datasets as autoexp tasks, and Inspect logs as runs.",
+    no_args_is_help=True,
 )
 
 _out = Console(emoji=False)
@@ -67,3 +68,36 @@ def autoexperiment_cmd(
         for line in summary_lines(summary):
             _out.print(plain(line), highlight=False, soft_wrap=True)
     raise typer.Exit(1 if summary.errors else 0)
+
+
+@import_app.command("inspect-log")
+def inspect_log_cmd(
+    log: Annotated[Path, typer.Argument(help="Inspect eval log (.eval or .json).")],
+    run_dir: Annotated[
+        Path | None,
+        typer.Option("--run-dir", help="Run directory to write (default: runs/<new id>)."),
+    ] = None,
+) -> None:
+    """Store an Inspect log of `autoexp/autoexp_suite` as an autoexp run: run.json and
+    results.sqlite, one attempt per (sample, epoch), graded as the log's autoexp scorer graded
+    it; then `autoexp report` and `autoexp summary` work on the directory."""
+    from autoexp.errors import AutoexpError
+
+    try:
+        from autoexp.inspect._import import import_inspect_log
+    except ImportError as e:
+        _err.print(
+            f"[bold red]error:[/] reading Inspect logs needs inspect_ai ({plain(e)}); "
+            "pip install 'autoexp[inspect]'",
+            highlight=False,
+        )
+        raise typer.Exit(2) from None
+    try:
+        out = import_inspect_log(log, run_dir)
+    except (AutoexpError, ValueError) as e:
+        _err.print(f"[bold red]error:[/] {plain(e)}", highlight=False)
+        raise typer.Exit(2) from None
+    from autoexp.report import render_summary_table, summary
+
+    _out.print(render_summary_table(summary(out)))
+    _err.print(f"run directory: {plain(out)}", highlight=False)

@@ -28,6 +28,7 @@ _PUBLIC = {
     "resume_config": "autoexp.runner._plan",
     "task_seed": "autoexp.runner._plan",
     "AGENT_DIR": "autoexp.runner._prepare",
+    "RayExecutor": "autoexp.runner._ray",
     "Prepared": "autoexp.runner._prepare",
     "prepare_workspace": "autoexp.runner._prepare",
     "write_prepared": "autoexp.runner._prepare",
@@ -72,6 +73,7 @@ if TYPE_CHECKING:  # for type checkers only; the names are served by __getattr__
         task_seed,
     )
     from autoexp.runner._prepare import AGENT_DIR, Prepared, prepare_workspace, write_prepared
+    from autoexp.runner._ray import RayExecutor
     from autoexp.runner._regrade import GradeChange, RegradeResult, regrade
     from autoexp.runner._run import RunFile, RunResult, load_run_file, new_run_id, run
     from autoexp.runner._session import Session, SessionGrade

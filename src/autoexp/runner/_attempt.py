@@ -42,6 +42,7 @@ from autoexp.masking import extract_body, merge_for_grading
 from autoexp.protocols import Sandbox
 from autoexp.runner._ends import agent_outcome
 from autoexp.runner._envs import task_environment, with_environment
+from autoexp.runner._gpus import assigned_gpus
 from autoexp.runner._prepare import AGENT_DIR, Prepared, prepare_workspace, read_results_file
 from autoexp.runner._types import AttemptRecord, AttemptSpec
 from autoexp.sandbox import SandboxConfig, make_sandbox
@@ -55,12 +56,14 @@ EVIDENCE_FILE = "evidence.json"
 
 
 def machine_info() -> dict[str, object]:
-    """Facts about the host, recorded on every attempt."""
+    """Facts about the host, recorded on every attempt (`gpus`: those assigned to this worker
+    process, see `assigned_gpus`)."""
     return {
         "hostname": socket.gethostname(),
         "platform": platform.platform(),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
+        "gpus": assigned_gpus(),
         "autoexp": __version__,
     }
 
@@ -282,10 +285,12 @@ def attempt_sandbox(
     hide: Sequence[Path] = (),
 ) -> Sandbox:
     """The sandbox an attempt at `task` works and is graded in: `sandbox_config` with the task
-    directory and `hide` hidden, in the task's environment (built here when the run did not
+    directory and `hide` hidden, the GPUs assigned to this worker process (`assigned_gpus`),
+    in the task's environment (built here when the run did not
     build it first). Raises TaskError (the environment cannot be built) or InfraError (no
     sandbox)."""
     config = (sandbox_config or SandboxConfig()).model_copy(deep=True)
+    config.gpus = assigned_gpus()  # the executor's, never the run config's: no sharing
     config.hide = [*config.hide, task.root, *hide]
     config = with_environment(config, task_environment(task))
     return make_sandbox(config, backend=backend)

@@ -135,8 +135,14 @@ def task_sandbox(
     on_progress: Callable[[str], None] | None = None,
 ) -> Sandbox:
     """A sandbox for running `task`'s code outside a run (validation, recording, regrading):
-    in the task's environment when it names requirements (built first if needed)."""
+    in the task's environment when it names requirements (built first if needed), with the
+    first `needs.gpus` of this machine's GPUs unless `config` names some (not held exclusively:
+    there is no executor here to share them out)."""
+    from autoexp.runner._gpus import machine_gpus
     from autoexp.sandbox import make_sandbox
 
+    config = (config or SandboxConfig()).model_copy()
+    if task.spec.needs.gpus and not config.gpus:
+        config.gpus = machine_gpus()[: task.spec.needs.gpus]
     env = task_environment(task, on_progress)
-    return make_sandbox(with_environment(config or SandboxConfig(), env), backend=backend)
+    return make_sandbox(with_environment(config, env), backend=backend)

@@ -79,7 +79,13 @@ class RunOptions(BaseModel):
     """drawn: combos drawn by --seed; published: the task's fixed combos (e.g. an imported
     benchmark's), all of them unless --combos-per-n is given."""
     workers: Annotated[int, Cli(sets="workers"), Field(ge=1)] = os.cpu_count() or 1
-    """Parallel attempts."""
+    """Parallel attempts (local executor)."""
+    executor: Annotated[Literal["local", "ray"], Cli(sets="executor")] = "local"
+    """Where attempts run: local (a process pool of --workers) or ray (one Ray task per
+    attempt; needs autoexp[ray], see docs/scale.md)."""
+    ray_address: Annotated[str | None, Cli(sets="ray_address")] = None
+    """Ray cluster for --executor ray: auto, HOST:PORT or ray://HEAD:10001 (default: start a
+    local Ray instance)."""
     seed: Annotated[int, Cli(sets="seed")] = 0
     """Seed of the combo draw."""
     max_retries: Annotated[int, Cli(sets="max_retries"), Field(ge=0)] = 2
@@ -217,6 +223,8 @@ class RunOptions(BaseModel):
                 max_wall_s=self.max_wall,
             ),
             workers=self.workers,
+            executor=self.executor,
+            ray_address=self.ray_address,
             max_retries=self.max_retries,
             sandbox=SandboxConfig(
                 memory_mb=self.memory_mb, extra_ro=[p.resolve() for p in self.sandbox_ro or []]

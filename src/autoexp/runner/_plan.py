@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from autoexp.agents._types import AgentSpec, Budget, Setting
 from autoexp.grading._types import IntegrityMode
 from autoexp.masking import draw_combos
+from autoexp.runner._gpus import gpu_skip_reason, machine_gpus
 from autoexp.runner._types import AttemptSpec
 from autoexp.sandbox._types import SandboxConfig
 from autoexp.tasks._model import Task
@@ -25,6 +26,15 @@ class ComboSource(StrEnum):
     PUBLISHED = "published"
     """The task's fixed combos (task.yaml `combos`, e.g. an imported benchmark's published
     ones), so that results compare with the benchmark's."""
+
+
+class ExecutorKind(StrEnum):
+    """Where a run's attempts execute."""
+
+    LOCAL = "local"
+    """A process pool of `workers` processes on this machine."""
+    RAY = "ray"
+    """Ray tasks on a Ray cluster (`ray_address`), one per attempt (docs/scale.md)."""
 
 
 class RunConfig(BaseModel):
@@ -54,7 +64,14 @@ class RunConfig(BaseModel):
     budget: Budget = Field(default_factory=Budget)
     """Budget of each attempt."""
     workers: int = Field(default=1, ge=1)
-    """Attempts run in parallel."""
+    """Attempts run in parallel (by the local executor; Ray decides its own)."""
+    executor: ExecutorKind = ExecutorKind.LOCAL
+    """Where attempts run: local (a process pool) or ray (one Ray task per attempt, asking for
+    1 CPU, the sandbox's memory_mb and the task's GPUs)."""
+    ray_address: str | None = None
+    """With the ray executor: the cluster to join (`auto`, `host:port` or
+    `ray://head:10001`); None: start a local Ray instance (or use the one already started in
+    this process)."""
     max_retries: int = Field(default=2, ge=0)
     """Retries of an attempt that ends in infra_error: within the run (after retry_backoff_s)
     and, for those left, on --resume; counted in the attempt's `retries` across invocations."""
@@ -91,6 +108,8 @@ PLAN_FIELDS = (
 RESUMABLE_FIELDS = (
     "budget",
     "workers",
+    "executor",
+    "ray_address",
     "max_retries",
     "retry_backoff_s",
     "max_retry_backoff_s",
@@ -152,15 +171,21 @@ def combos_for(task: Task, n: int, config: RunConfig) -> tuple[list[tuple[str, .
 
 
 def plan_attempts(
-    tasks: Sequence[Task], config: RunConfig
+    tasks: Sequence[Task], config: RunConfig, *, gpus: int | None = None
 ) -> tuple[list[AttemptSpec], list[Skipped]]:
-    """The attempts of a run, in a stable order; the same config gives the same attempts."""
+    """The attempts of a run, in a stable order; the same config gives the same attempts.
+
+    A task needing more GPUs than `gpus` (default: this machine's, `$AUTOEXP_GPUS` respected;
+    an executor with GPUs elsewhere, e.g. a Ray cluster, passes its own count) is left out,
+    with the reason (`gpu_skip_reason`). A bad `$AUTOEXP_GPUS` is a ConfigError here."""
     specs: list[AttemptSpec] = []
     skipped: list[Skipped] = []
+    have = len(machine_gpus()) if gpus is None else gpus
     for task in tasks:
+        no_gpu = gpu_skip_reason(task.spec.needs.gpus, have)
         for setting in config.settings:
             for n in [setting.n] if setting.n is not None else config.ns:
-                combos, why = combos_for(task, n, config)
+                combos, why = ([], no_gpu) if no_gpu else combos_for(task, n, config)
                 if not combos:
                     skip = Skipped(task=task.id, n=n, why=why)
                     if skip not in skipped:

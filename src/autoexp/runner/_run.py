@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
-import functools
 import json
 import os
 import secrets
@@ -33,7 +33,7 @@ from autoexp.runner._attempt import error_attempt, run_attempt
 from autoexp.runner._envs import task_environment
 from autoexp.runner._executor import LocalExecutor
 from autoexp.runner._options import options_of
-from autoexp.runner._plan import RunConfig, Skipped, plan_attempts, plan_changes
+from autoexp.runner._plan import ExecutorKind, RunConfig, Skipped, plan_attempts, plan_changes
 from autoexp.runner._store import SqliteStore
 from autoexp.runner._types import AttemptRecord, AttemptSpec
 from autoexp.sandbox._types import SandboxConfig
@@ -192,8 +192,32 @@ def _set_state(run_dir: Path, rf: RunFile, state: RunState, why: str | None = No
         _save_run_file(run_dir, rf)
 
 
-def _work(spec: AttemptSpec, run_dir: Path, sandbox: SandboxConfig, backend: str) -> AttemptRecord:
-    return run_attempt(spec, run_dir, sandbox, backend)
+@dataclasses.dataclass(frozen=True)
+class AttemptWork:
+    """What a run gives its executor to run one attempt: `run_attempt` into `run_dir` with the
+    run's sandbox limits and backend. An executor running attempts on another machine runs a
+    copy with its own `run_dir` there (`dataclasses.replace`) and brings the attempt back."""
+
+    run_dir: Path
+    """The run directory the attempt writes attempts/<id>/ into."""
+    sandbox: SandboxConfig
+    """Sandbox limits of the run."""
+    backend: str
+    """Sandbox backend: auto, bwrap or none."""
+
+    def __call__(self, spec: AttemptSpec) -> AttemptRecord:
+        return run_attempt(spec, self.run_dir, self.sandbox, self.backend)
+
+
+def default_executor(config: RunConfig) -> Executor:
+    """The executor `config.executor` names: a LocalExecutor of `config.workers` processes, or
+    a RayExecutor connected to `config.ray_address` (ConfigError when Ray is missing or the
+    cluster cannot be reached or cannot hold an attempt)."""
+    if config.executor is ExecutorKind.RAY:
+        from autoexp.runner._ray import RayExecutor
+
+        return RayExecutor.connect(config.ray_address, _crashed, memory_mb=config.sandbox.memory_mb)
+    return LocalExecutor(config.workers, _crashed)
 
 
 def _crashed(spec: AttemptSpec, err: BaseException, started: datetime) -> AttemptRecord:
@@ -243,8 +267,9 @@ def run(
     - `workers` overrides the config's number of parallel attempts.
     - `argv`: the command line of this call, recorded in run.json's `invocations` (the CLI
       passes sys.argv); run.json's `state` says planned / running / finished / interrupted.
-    - `executor` runs the attempts (default: a LocalExecutor of `config.workers` processes;
-      a given executor decides its own parallelism). `store` opens the run's store from the run
+    - `executor` runs the attempts (default: `default_executor(config)`, a LocalExecutor of
+      `config.workers` processes or, with `config.executor` ray, a RayExecutor, connected before
+      anything is written; a given executor decides its own parallelism). `store` opens the run's store from the run
       directory (default: results.sqlite in it); it is opened once to read what it holds and
       again, under the run's lock, to write. run() uses only what `autoexp.protocols` declares
       of both. (`autoexp attempts` and the report read results.sqlite.)
@@ -275,6 +300,10 @@ def run(
     kept = len(planned) - len(todo)
     config = _check_agents(todo, config, console)
     _build_environments(todo, console)
+    how = f"{config.workers} worker(s)" if executor is None else type(executor).__name__
+    if executor is None and config.executor is not ExecutorKind.LOCAL:
+        how = f"the {config.executor.value} executor"
+    executor = executor or default_executor(config)
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -294,13 +323,12 @@ def run(
             console.print(
                 f"[yellow]skipped[/] {plain(s.task)} n={s.n}: {plain(s.why)}", highlight=False
             )
-        how = f"{config.workers} worker(s)" if executor is None else type(executor).__name__
         console.print(
             f"run [bold]{plain(run_dir)}[/]: {len(planned)} attempts planned, {kept} already done, "
             f"{len(todo)} to run with {how}",
             highlight=False,
         )
-        runner = _Rounds(config, run_dir, st, executor or LocalExecutor(config.workers, _crashed))
+        runner = _Rounds(config, run_dir, st, executor)
         stopped = _tracked(run_dir, rf, lambda: runner.execute(todo, retries, console, progress))
     return RunResult(
         run_dir=run_dir,
@@ -424,9 +452,7 @@ class _Rounds:
         self.config = config
         self.store = store
         self.executor = executor
-        self.work = functools.partial(
-            _work, run_dir=run_dir.resolve(), sandbox=config.sandbox, backend=config.backend
-        )
+        self.work = AttemptWork(run_dir.resolve(), config.sandbox, config.backend)
         self.breaker = _Breaker(config.max_api_failures)
         self.done: dict[str, AttemptRecord] = {}
         """Latest record of each attempt run, in the order they first finished."""

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from autoexp.agents._types import AgentResult, Budget, Setting
 from autoexp.errors import TaskError
-from autoexp.grading import Evidence, Grade, IntegrityMode
+from autoexp.grading import EndState, Evidence, Grade, IntegrityMode
 from autoexp.protocols import Sandbox
 from autoexp.runner._attempt import attempt_sandbox, gather_evidence, grade_combo
 from autoexp.runner._prepare import Prepared, prepare_workspace, read_results_file
@@ -117,9 +117,16 @@ class Session:
             command, self.workspace, timeout_s=timeout_s, env=env, network=network
         )
 
-    def grade(self, reported: dict[str, dict[str, float]] | None = None) -> SessionGrade:
-        """Grade the workspace as it is now, as an attempt is graded."""
-        result = AgentResult(reported=reported)
+    def grade(
+        self,
+        reported: dict[str, dict[str, float]] | None = None,
+        *,
+        ended_by: EndState | None = None,
+    ) -> SessionGrade:
+        """Grade the workspace as it is now, as an attempt is graded; `ended_by` (if given) is
+        how the driver's work ended, recorded as an agent's end state is (a budget gives the
+        failure reason `budget`)."""
+        result = AgentResult(reported=reported, ended_by=ended_by)
         if reported is None:
             result.reported, result.report_error = read_results_file(self.prepared)
         evidence = gather_evidence(

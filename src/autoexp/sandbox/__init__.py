@@ -6,6 +6,7 @@ Every command goes through `Sandbox.run(command, workspace, timeout_s=..., env=.
 
 from autoexp.sandbox._bwrap import SANDBOX_UID, BwrapSandbox, probe_bwrap
 from autoexp.sandbox._factory import BACKENDS, NoIsolationWarning, make_sandbox
+from autoexp.sandbox._gpu import gpu_device_binds, gpu_env
 from autoexp.sandbox._mounts import WORKSPACE
 from autoexp.sandbox._output import truncation_note
 from autoexp.sandbox._subprocess import SubprocessSandbox
@@ -21,6 +22,8 @@ __all__ = [
     "NoIsolationWarning",
     "SandboxConfig",
     "SubprocessSandbox",
+    "gpu_device_binds",
+    "gpu_env",
     "make_sandbox",
     "probe_bwrap",
     "truncation_note",

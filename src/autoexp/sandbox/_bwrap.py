@@ -35,6 +35,7 @@ from pathlib import Path
 from autoexp.errors import SandboxError
 from autoexp.sandbox._env import PYTHON_NAMES, SYSTEM_PATH, python_dir_has_python, sandbox_env
 from autoexp.sandbox._explain import explain
+from autoexp.sandbox._gpu import gpu_device_binds, gpu_env, gpu_library_dirs
 from autoexp.sandbox._launcher import (
     START_MARKER,
     find_bash,
@@ -129,10 +130,14 @@ def _run_in(
     shim = None if config.python_dir or python_dir_has_python() else SHIM_DIR
     links = [a for d in _parents(SHIM_DIR) for a in ("--perms", "0755", "--dir", d)]
     links += [a for n in PYTHON_NAMES for a in ("--symlink", sys.executable, f"{SHIM_DIR}/{n}")]
+    gpu_libs = [d for d in gpu_library_dirs(config.gpus) if d not in config.extra_ro]
+    if gpu_libs:
+        config = config.model_copy(update={"extra_ro": [*config.extra_ro, *gpu_libs]})
     argv = [
         launch.bwrap,
         *launch.namespace_args(network),
         *filesystem_args(config, workspace, network=network, tmp_size_mb=config.memory_mb),
+        *gpu_device_binds(config.gpus),
         *(links if shim else []),
         "--chdir",
         "/",
@@ -142,7 +147,12 @@ def _run_in(
     ]
     finished = run_capped(
         argv,
-        env=sandbox_env(str(WORKSPACE), env, shim_dir=shim, python_dir=config.python_dir),
+        env=sandbox_env(
+            str(WORKSPACE),
+            {**(env or {}), **gpu_env(config.gpus)},
+            shim_dir=shim,
+            python_dir=config.python_dir,
+        ),
         timeout_s=timeout_s,
         output_cap_bytes=config.output_cap_bytes,
         stderr_prefix=START_MARKER,

@@ -27,7 +27,8 @@ LIMITS_FAILED = 125
 class Limits:
     """Resource limits in the units of bash's `ulimit` (KiB for -v and -f)."""
 
-    address_space_kb: int
+    address_space_kb: int | None
+    """RLIMIT_AS, or None to leave it alone (commands with GPUs: see `limits_for`)."""
     file_size_kb: int
     open_files: int
     processes: int | None
@@ -35,9 +36,13 @@ class Limits:
 
 
 def limits_for(config: SandboxConfig, processes: int | None) -> Limits:
-    """The config's limits, lowered to our own hard limits (which a child cannot exceed)."""
+    """The config's limits, lowered to our own hard limits (which a child cannot exceed).
+    With GPUs the address space is not limited: the CUDA driver reserves virtual address
+    ranges far larger than the memory it uses (unified addressing), and fails to initialise
+    under a few GiB of RLIMIT_AS."""
+    memory = None if config.gpus else _clamp(resource.RLIMIT_AS, config.memory_mb * 1024, 1024)
     return Limits(
-        address_space_kb=_clamp(resource.RLIMIT_AS, config.memory_mb * 1024, 1024),
+        address_space_kb=memory,
         file_size_kb=_clamp(resource.RLIMIT_FSIZE, config.file_size_mb * 1024, 1024),
         open_files=_clamp(resource.RLIMIT_NOFILE, config.open_files, 1),
         processes=None if processes is None else _clamp(resource.RLIMIT_NPROC, processes, 1),
@@ -60,12 +65,9 @@ def find_bash() -> str:
 def launcher_argv(bash: str, limits: Limits, command: str, cwd: str | None = None) -> list[str]:
     """`bash -c LAUNCHER` that applies `limits` (soft = hard, so they cannot be raised back),
     changes to `cwd` if given, prints the start marker on stderr and execs `bash -c command`."""
-    settings = [
-        "-c 0",
-        f"-v {limits.address_space_kb}",
-        f"-f {limits.file_size_kb}",
-        f"-n {limits.open_files}",
-    ]
+    settings = ["-c 0", f"-f {limits.file_size_kb}", f"-n {limits.open_files}"]
+    if limits.address_space_kb is not None:
+        settings.append(f"-v {limits.address_space_kb}")
     if limits.processes is not None:
         settings.append(f"-u {limits.processes}")
     steps = [f"ulimit -HS {s}" for s in settings]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from autoexp.errors import SandboxError
 from autoexp.sandbox._env import PYTHON_NAMES, python_dir_has_python, sandbox_env
+from autoexp.sandbox._gpu import gpu_env
 from autoexp.sandbox._launcher import (
     START_MARKER,
     find_bash,
@@ -29,7 +30,7 @@ class SubprocessSandbox:
     (HOME is the workspace's host path), rlimits, output cap and timeout as BwrapSandbox.
 
     Not isolated: the command sees and may change the whole machine, and `network` is not
-    enforced. As root the process cap is not applied (root is exempt from RLIMIT_NPROC); a
+    enforced; GPUs are hidden from CUDA only through CUDA_VISIBLE_DEVICES. As root the process cap is not applied (root is exempt from RLIMIT_NPROC); a
     process that leaves its session and its parent's tree can outlive the timeout."""
 
     isolation: Isolation = Isolation.NONE
@@ -56,7 +57,10 @@ class SubprocessSandbox:
             launcher_argv(_bash(), limits_for(self.config, processes), command),
             cwd=workspace,
             env=sandbox_env(
-                str(workspace), env, shim_dir=_shim_dir(), python_dir=self.config.python_dir
+                str(workspace),
+                {**(env or {}), **gpu_env(self.config.gpus)},
+                shim_dir=_shim_dir(),
+                python_dir=self.config.python_dir,
             ),
             timeout_s=timeout_s,
             output_cap_bytes=self.config.output_cap_bytes,

@@ -43,6 +43,10 @@ class SandboxConfig(BaseModel):
     extra_rw: dict[str, Path] = Field(default_factory=dict)
     """Host directories mounted read-write (bubblewrap only): path inside -> host path, e.g. a
     CLI agent's per-attempt HOME, kept outside the workspace."""
+    gpus: list[int] = Field(default_factory=list)
+    """GPUs the commands may use (the N of each /dev/nvidiaN, as the executor assigned them):
+    bubblewrap exposes only their device nodes, and CUDA_VISIBLE_DEVICES names only them in
+    both backends. Empty: no GPU is visible at all."""
 
 
 class ExecResult(BaseModel):
