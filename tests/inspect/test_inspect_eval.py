@@ -184,6 +184,7 @@ def test_import_inspect_log_gives_the_same_pass_counts(two_epochs, tmp_path):
     assert row["pass_at_k"] == {"1": 0.5, "2": 1.0}
     assert row["pass_hat_k"] == {"1": 0.5, "2": 0.0}
     assert row["tokens_in"] == 0  # the scripted solver made no model call
+    assert row["usage_source"] == "inspect"  # counted by Inspect, not by autoexp or the agent
     autoexp("report", str(run_dir))
     assert (run_dir / "report" / "index.html").is_file()
     again = autoexp("import", "inspect-log", str(log_file), "--run-dir", str(run_dir), check=False)

@@ -18,6 +18,8 @@ class UsageSource(StrEnum):
     SELF_REPORTED = "self-reported"
     """The agent wrote them itself ($AUTOEXP_USAGE, its own trajectory file): a CLI agent. They
     are as trustworthy as the agent is."""
+    INSPECT = "inspect"
+    """Inspect AI's model client counted them (a run imported from an Inspect log)."""
     NONE = "none"
     """The agent uses no model (oracle, noop)."""
 
@@ -26,6 +28,7 @@ USAGE_SOURCES: dict[str, UsageSource] = {
     "react": UsageSource.METERED,
     "agentless": UsageSource.METERED,
     "command": UsageSource.SELF_REPORTED,
+    "inspect": UsageSource.INSPECT,
     "oracle": UsageSource.NONE,
     "noop": UsageSource.NONE,
 }
