@@ -35,7 +35,7 @@ from autoexp.runner._gpus import (
     parse_gpu_list,
 )
 from autoexp.runner._plan import RunConfig, plan_attempts
-from autoexp.runner._run import _crashed
+from autoexp.runner._run import _crashed, run
 from autoexp.tasks import BUILTIN_DIR, load_task
 
 from conftest import TOY, autoexp
@@ -91,7 +91,7 @@ def _job(job: Job) -> tuple[str, str]:
     if job.touch:
         Path(job.touch).touch()
     if job.wait_for:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 240  # a barrier, not a timing check: generous
         while not os.path.exists(job.wait_for):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{job.wait_for} never appeared")
@@ -292,3 +292,15 @@ def test_validation_sandboxes_get_the_first_gpus_a_task_needs(monkeypatch):
     monkeypatch.setenv(GPUS_ENV, "2,3")
     assert task_sandbox(load_task(SMOKE), backend="none").config.gpus == [2]
     assert task_sandbox(load_task(TOY), backend="none").config.gpus == []
+
+
+def test_the_plan_counts_the_executors_gpus_not_the_machines(tmp_path, monkeypatch):
+    """With no GPU here, a run given an executor that has one plans the GPU task (and runs it:
+    without CUDA its experiment fails, graded), instead of leaving it out."""
+    monkeypatch.setenv(GPUS_ENV, "none")
+    config = RunConfig(tasks=[str(SMOKE)], agents=[AgentSpec(name="oracle")], preflight=False)
+    ex = LocalExecutor(1, _crashed, gpus=[0])
+    result = run(config, tmp_path / "r", executor=ex, progress=False)
+    assert result.skipped == [] and result.planned == 1
+    (rec,) = result.executed
+    assert rec.status.value == "failed" and rec.machine["gpus"] == [0]

@@ -87,6 +87,10 @@ class LocalExecutor:
         """Who holds which GPU."""
         self.gpus_for = gpus_for
 
+    def most_gpus(self) -> int:
+        """The most GPUs one attempt can be given: all of the pool's."""
+        return len(self.gpus.all)
+
     def _next(self, pending: list[S]) -> tuple[S, list[int]] | None:
         """The first pending spec whose GPUs are free, removed from `pending`, with its GPUs."""
         for i, spec in enumerate(pending):

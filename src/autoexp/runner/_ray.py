@@ -103,6 +103,12 @@ def _probe(address: str, timeout_s: float = 5.0) -> None:
         ) from None
 
 
+def most_gpus() -> int:
+    """The most GPUs one alive node of the connected Ray cluster has."""
+    nodes = [n["Resources"] for n in import_ray().nodes() if n.get("Alive")]
+    return int(max((r.get("GPU", 0) for r in nodes), default=0))
+
+
 def pack_task(root: str | Path) -> bytes:
     """The task directory as an uncompressed tar (its own name as the top entry)."""
     root = Path(root)
@@ -228,10 +234,9 @@ class RayExecutor:
                 f"(the largest offers {most:.0f} MB); give a smaller --memory-mb"
             )
 
-    def _most_gpus(self) -> int:
-        """The most GPUs one alive node of the cluster has."""
-        nodes = [n["Resources"] for n in import_ray().nodes() if n.get("Alive")]
-        return int(max((r.get("GPU", 0) for r in nodes), default=0))
+    def most_gpus(self) -> int:
+        """The most GPUs one attempt can be given: those of the cluster's largest node."""
+        return most_gpus()
 
     def _pack(self, root: str) -> _Packed:
         """The task directory `root`, packed and put in the object store once per executor."""
@@ -262,7 +267,7 @@ class RayExecutor:
         from autoexp.runner._run import AttemptWork
 
         ray = import_ray()
-        most = self._most_gpus()
+        most = self.most_gpus()
         running: dict[Any, tuple[AttemptSpec, datetime]] = {}
         try:
             for spec in specs:

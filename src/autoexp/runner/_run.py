@@ -291,7 +291,7 @@ def run(
     _check_run_dir(run_dir)
     existing = load_run_file(run_dir) if (run_dir / "run.json").exists() else None
     open_store = store or _sqlite_store
-    config, specs, skipped = _plan(config, run_dir, existing, resume, workers)
+    config, specs, skipped = _plan(config, run_dir, existing, resume, workers, executor)
     planned: dict[str, AttemptSpec] = {}
     for spec in [*(existing.attempts if existing else []), *specs]:
         planned.setdefault(spec.attempt_id, spec)
@@ -391,6 +391,7 @@ def _plan(
     existing: RunFile | None,
     resume: bool,
     workers: int | None,
+    executor: Executor | None = None,
 ) -> tuple[RunConfig, list[AttemptSpec], list[Skipped]]:
     """The config of this call and the attempts it plans (none beyond the stored plan when it
     resumes or gives no config), with the (task, n) pairs left out."""
@@ -410,10 +411,27 @@ def _plan(
         if changed:
             raise RunError(_changed_message(run_dir, existing.config, config, changed))
         return config, [], list(existing.skipped)
-    specs, skipped = plan_attempts(resolve_tasks(config.tasks), config)
+    specs, skipped = plan_attempts(
+        resolve_tasks(config.tasks), config, gpus=_gpu_capacity(config, executor)
+    )
     if not specs:
         raise RunError(_empty_message(config, skipped))
     return config, specs, skipped
+
+
+def _gpu_capacity(config: RunConfig, executor: Executor | None) -> int | None:
+    """The most GPUs one attempt can be given, which decides which GPU tasks the plan leaves
+    out: the given executor's (`most_gpus()`, when it has one), a Ray cluster's largest node
+    (connecting to it: a ConfigError when that fails), or None for this machine's GPUs."""
+    if executor is not None:
+        most = getattr(executor, "most_gpus", None)
+        return int(most()) if callable(most) else None
+    if config.executor is ExecutorKind.RAY:
+        from autoexp.runner._ray import connect, most_gpus
+
+        connect(config.ray_address)
+        return most_gpus()
+    return None
 
 
 def _todo(
