@@ -114,7 +114,7 @@ def _rows(db: Path) -> int:
     if not db.exists():
         return 0
     try:
-        with sqlite3.connect(db, timeout=5) as c:
+        with sqlite3.connect(db, timeout=0.5) as c:  # never wait long on the run's writes
             return c.execute("SELECT count(*) FROM attempts").fetchone()[0]
     except sqlite3.OperationalError:
         return 0
@@ -198,6 +198,9 @@ def test_prepare_writes_exactly_what_the_agent_gets(tmp_path):
 
 
 def test_ctrl_c_stops_promptly_keeps_finished_attempts_and_resume_finishes(tmp_path):
+    """Half of the 12 attempts are an agent that takes 3 s, so the run is still going when the
+    first rows are stored, however slow the machine (a plan of quick attempts could finish
+    between the test's reading of the store and its Ctrl-C)."""
     run_dir = tmp_path / "run"
     args = [
         sys.executable,
@@ -205,6 +208,12 @@ def test_ctrl_c_stops_promptly_keeps_finished_attempts_and_resume_finishes(tmp_p
         "autoexp.cli",
         "run",
         str(TOY),
+        "--agent",
+        "noop",
+        "--agent",
+        "command",
+        "--agent-cmd",
+        "sleep 3",
         "--n",
         "1,2",
         "--combos-per-n",
