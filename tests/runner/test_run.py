@@ -224,7 +224,15 @@ def test_ctrl_c_stops_promptly_keeps_finished_attempts_and_resume_finishes(tmp_p
         str(run_dir),
         "--no-progress",
     ]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # as in a terminal: a background job of a non-interactive shell (how CI may start the
+        # tests) inherits SIGINT ignored, and Python then never raises KeyboardInterrupt
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     db = run_dir / "results.sqlite"
     deadline = time.monotonic() + 120
     while _rows(db) < 2 and time.monotonic() < deadline and proc.poll() is None:

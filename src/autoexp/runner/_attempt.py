@@ -286,9 +286,8 @@ def attempt_sandbox(
 ) -> Sandbox:
     """The sandbox an attempt at `task` works and is graded in: `sandbox_config` with the task
     directory and `hide` hidden, the GPUs assigned to this worker process (`assigned_gpus`),
-    in the task's environment (built here when the run did not
-    build it first). Raises TaskError (the environment cannot be built) or InfraError (no
-    sandbox)."""
+    in the task's environment (built here when the run did not build it first). Raises
+    TaskError (the environment cannot be built) or InfraError (no sandbox)."""
     config = (sandbox_config or SandboxConfig()).model_copy(deep=True)
     config.gpus = assigned_gpus()  # the executor's, never the run config's: no sharing
     config.hide = [*config.hide, task.root, *hide]
