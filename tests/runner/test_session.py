@@ -44,3 +44,21 @@ def test_masked_then_restored_then_fabricated(task):
 def test_unknown_function_is_a_task_error(task):
     with pytest.raises(TaskError, match="nope"):
         Session(task, ["nope"])
+
+
+def test_a_gpu_task_gets_this_machines_gpus_or_says_why_not(monkeypatch):
+    """Outside an executor (Inspect, an RL loop) a GPU task takes the machine's first GPUs
+    ($AUTOEXP_GPUS names them here, as nothing is detected on a CPU machine), and a machine
+    without one is a TaskError with the planner's reason."""
+    smoke = next(t for t in builtin_tasks() if t.id == "gpu-smoke")
+    fid = smoke.spec.functions[0].id
+    monkeypatch.delenv("AUTOEXP_ASSIGNED_GPUS", raising=False)
+    monkeypatch.setenv("AUTOEXP_GPUS", "none")
+    with pytest.raises(TaskError, match="gpu-smoke: needs 1 GPU, this machine has none"):
+        Session(smoke, [fid])
+    monkeypatch.setenv("AUTOEXP_GPUS", "3,5")
+    with Session(smoke, [fid], backend="none") as s:
+        assert s.sandbox.config.gpus == [3]
+    monkeypatch.setenv("AUTOEXP_ASSIGNED_GPUS", "5")  # an executor's assignment comes first
+    with Session(smoke, [fid], backend="none") as s:
+        assert s.sandbox.config.gpus == [5]

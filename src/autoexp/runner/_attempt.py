@@ -283,13 +283,15 @@ def attempt_sandbox(
     backend: str = "auto",
     *,
     hide: Sequence[Path] = (),
+    gpus: Sequence[int] | None = None,
 ) -> Sandbox:
     """The sandbox an attempt at `task` works and is graded in: `sandbox_config` with the task
-    directory and `hide` hidden, the GPUs assigned to this worker process (`assigned_gpus`),
-    in the task's environment (built here when the run did not build it first). Raises
+    directory and `hide` hidden, with `gpus` (default: those assigned to this worker process,
+    `assigned_gpus`), in the task's environment (built here when the run did not build it first). Raises
     TaskError (the environment cannot be built) or InfraError (no sandbox)."""
     config = (sandbox_config or SandboxConfig()).model_copy(deep=True)
-    config.gpus = assigned_gpus()  # the executor's, never the run config's: no sharing
+    # the executor's (or the caller's), never the run config's: no sharing
+    config.gpus = assigned_gpus() if gpus is None else list(gpus)
     config.hide = [*config.hide, task.root, *hide]
     config = with_environment(config, task_environment(task))
     return make_sandbox(config, backend=backend)

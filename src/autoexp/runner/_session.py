@@ -21,6 +21,7 @@ from autoexp.errors import TaskError
 from autoexp.grading import EndState, Evidence, Grade, IntegrityMode
 from autoexp.protocols import Sandbox
 from autoexp.runner._attempt import attempt_sandbox, gather_evidence, grade_combo
+from autoexp.runner._gpus import assigned_gpus, gpu_skip_reason, machine_gpus
 from autoexp.runner._prepare import Prepared, prepare_workspace, read_results_file
 from autoexp.sandbox._types import ExecResult, Isolation, SandboxConfig
 from autoexp.tasks._load import load_task
@@ -38,6 +39,20 @@ class SessionGrade(BaseModel):
     """What it was computed from (re-run outputs, differential verdicts, integrity findings)."""
 
 
+def _session_gpus(task: Task) -> list[int]:
+    """The GPUs a session of `task` works with: those an executor assigned to this process, or
+    the first `needs.gpus` of this machine's (`$AUTOEXP_GPUS` respected; not held exclusively,
+    as for `tasks validate`). A TaskError with the reason when there are too few."""
+    need = task.spec.needs.gpus
+    if not need:
+        return assigned_gpus()
+    gpus = assigned_gpus() or machine_gpus()[:need]
+    why = gpu_skip_reason(need, len(gpus))
+    if why:
+        raise TaskError(f"task {task.id}: {why}")
+    return gpus
+
+
 class Session:
     """A prepared workspace for `combo` of `task`, in the task's sandbox, graded on demand.
 
@@ -49,8 +64,11 @@ class Session:
       default: the results file the prompt asks for, if the workspace has one).
     - `close()` (or leaving the `with` block) removes everything.
 
-    Raises what preparing an attempt raises: TaskError (task, environment), InfraError (no
-    sandbox), LeakError, MaskingError.
+    A task that needs GPUs gets those an executor assigned to this process, else the first
+    `needs.gpus` of this machine's (`$AUTOEXP_GPUS`); with too few, a TaskError says why.
+
+    Raises what preparing an attempt raises: TaskError (task, environment, GPUs), InfraError
+    (no sandbox), LeakError, MaskingError.
     """
 
     def __init__(
@@ -76,7 +94,9 @@ class Session:
                 f"(it has {', '.join(sorted(known))})"
             )
         self.integrity = integrity
-        self.sandbox: Sandbox = attempt_sandbox(self.task, sandbox_config, backend)
+        self.sandbox: Sandbox = attempt_sandbox(
+            self.task, sandbox_config, backend, gpus=_session_gpus(self.task)
+        )
         self.scratch = Path(tempfile.mkdtemp(prefix=f"autoexp-session-{self.task.id[:30]}-"))
         self.scratch.chmod(0o755)  # the sandbox may run as an unprivileged uid
         self.logs_dir = logs_dir or self.scratch / "attempt"
